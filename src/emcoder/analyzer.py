@@ -1,0 +1,101 @@
+"""`analyze(text, encounter)`: the whole analysis of one note, as a typed `Analysis`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from emcoder import __version__
+from emcoder.encounter import Encounter
+from emcoder.encounter_inference import infer_encounter
+from emcoder.errors import InputError
+from emcoder.note_input import validate_note
+from emcoder.pipeline import get_pipeline
+from emcoder.pipeline.common import evidence
+from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, Section, TimeResult
+from emcoder.rules.loader import RuleSet, load_ruleset
+from emcoder.scoring.em import describe, recommend
+from emcoder.scoring.mdm import score_mdm
+
+
+def coerce_encounter(encounter: Encounter | Mapping[str, Any] | None) -> Encounter:
+    if encounter is None:
+        return Encounter()
+    if isinstance(encounter, Encounter):
+        return encounter
+    try:
+        return Encounter.model_validate(dict(encounter))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "encounter"
+        raise InputError(f"encounter.{where}", first["msg"], error_code="encounter_invalid") from None
+
+
+def _no_em_reason(text: str, rules: RuleSet) -> tuple[str, str, re.Match[str]] | None:
+    for rule in rules.no_em.rules:
+        for pattern in rule.patterns:
+            m = re.search(pattern, text, re.I if not pattern.isupper() else 0)
+            if m and not any(re.search(u, text, re.I) for u in rule.unless):
+                return rule.reason, rule.id, m
+    return None
+
+
+def _time_result(doc) -> TimeResult:
+    finding = doc._.emcoder_time
+    if finding is None:
+        return TimeResult(total_minutes=None, note="no total time documented")
+    return TimeResult(total_minutes=finding.minutes, evidence=(evidence(doc, finding.start, finding.end),),
+                      activities=finding.activities, rule_id=finding.rule_id, note="")
+
+
+def _cpt(em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[CodeSuggestion, ...]:
+    out: list[CodeSuggestion] = []
+    if em.code:
+        ev = time.evidence if em.basis == "time" else ()
+        out.append(CodeSuggestion(code=em.code, kind="em", description=describe(em.code, rules), evidence=ev,
+                                  rationale=em.reason, rule_id=em.rule_id or "em"))
+        if em.basis == "time":
+            for addon in time.prolonged:
+                for _ in range(addon.units):
+                    out.append(CodeSuggestion(code=addon.code, kind="addon", description=addon.description,
+                                              evidence=time.evidence, rule_id=addon.rule_id,
+                                              rationale=f"{time.total_minutes} minutes total time"))
+    return tuple(out)
+
+
+def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -> Analysis:
+    """Analyze one clinical note for the given encounter context (missing fields are inferred)."""
+    validate_note(text)
+    rules = load_ruleset()
+    given = coerce_encounter(encounter)
+    context, inferences = infer_encounter(text, given)
+    doc = get_pipeline()(text)
+    items = tuple(doc._.emcoder_items or ())
+    mdm = score_mdm(items, rules)
+    time = _time_result(doc)
+    em, time = recommend(context, mdm, time, rules)
+    warnings: list[str] = []
+    no_em = _no_em_reason(text, rules)
+    if no_em is not None:
+        reason, rule_id, match = no_em
+        em = em.model_copy(update={
+            "code": None, "basis": None, "no_em_reason": reason, "rule_id": rule_id,
+            "reason": f"no billable E/M: {reason} (the note says '{match.group(0)}')",
+        })
+    cpt = _cpt(em, time, rules)
+    sections = tuple(Section(category=s.category, start=s.start, end=s.end, title=s.title)
+                     for s in doc._.emcoder_sections or ())
+    for inf in inferences:
+        if inf.field in ("setting", "patient"):
+            warnings.append(f"{inf.field} inferred as {inf.value}: {inf.reason}")
+    return Analysis(
+        emcoder_version=__version__, ruleset_version=rules.version, ruleset_sha256=rules.sha256,
+        encounter=context, inferences=tuple(inferences), sections=sections, items=items, mdm=mdm,
+        time=time, em=em, cpt=cpt, warnings=tuple(warnings),
+    )
+
+
+__all__ = ["analyze", "Evidence"]

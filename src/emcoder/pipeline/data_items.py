@@ -1,0 +1,163 @@
+"""`emcoder_data`: data reviewed and analyzed (MDM element 2).
+
+Appends `MDMItem(element="data")` items to `doc._.emcoder_items`:
+- category 1: `test_ordered` / `test_result_reviewed` per unique test (a panel is one test,
+  imaging is unique per modality and body region); a result reviewed of a test ordered at this
+  visit is not counted again; `external_notes` per unique source; `independent_historian`;
+- category 2: `independent_interpretation` (the clinician's own read);
+- category 3: `discussion_external` (an exchange with an external physician/QHP).
+Tests are found by the findings lexicon; ordered vs reviewed by section (results sections are
+reviews) and by cue words in the sentence. Negated, conditional and hypothetical mentions are
+not counted ("if not better we could get an MRI" orders nothing).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from emcoder.pipeline.common import (
+    compile_all, compile_group, evidence, items_of, next_id, register_extensions, section_at,
+)
+from emcoder.pipeline.findings import SPAN_KEY
+from emcoder.pipeline.problems import NEGATORS, assessment_regions
+from emcoder.results import MDMItem
+from emcoder.rules.loader import RuleSet, load_ruleset
+
+NOT_ASSERTED = {"negated", "hypothetical", "conditional", "family"}
+REPEAT = re.compile(r"\b(repeat|again|another|recheck|re-check|follow[- ]?up|new|updated|in \d+ (weeks?|months?))\b", re.I)
+EXPLICIT_REVIEW = re.compile(r"\b(i|we) (have )?(reviewed|looked at|went over)\b|\breviewed\b", re.I)
+PAST_YEAR = re.compile(r"\b(in|from|on) (\d{1,2}/)?(19|20)\d\d\b|\b\d+ (years?|months?) ago\b|\blast year\b", re.I)
+
+
+class DataExtractor:
+    def __init__(self, nlp: Language, name: str, rules: RuleSet) -> None:
+        register_extensions()
+        self.name = name
+        cues = rules.data_cues
+        self.order = compile_group(cues.order_cues)
+        self.review = compile_group(cues.review_cues)
+        self.not_a_test = compile_all(cues.not_a_test_context)
+        self.external = compile_group(cues.external_notes)
+        self.historian = compile_group(cues.independent_historian)
+        self.interpretation = compile_group(cues.independent_interpretation)
+        self.discussion = compile_group(cues.discussion_external)
+        self.test_kind = {t.id: t for t in rules.tests.tests}
+        self.region = re.compile(r"\b(" + "|".join(re.escape(r) for r in sorted(rules.tests.regions, key=len,
+                                                                                   reverse=True)) + r")\b", re.I)
+
+    def _unique_key(self, span: Span) -> str:
+        test = self.test_kind[span._.emcoder_concept]
+        if not test.region:
+            return test.id
+        sent = span.sent
+        window = sent.text
+        rel = span.start_char - sent.start_char
+        matches = list(self.region.finditer(window))
+        if not matches:
+            return f"{test.id}:unspecified"
+        nearest = min(matches, key=lambda m: abs(m.start() - rel))
+        region = nearest.group(1).lower()
+        region = {"abdominal": "abdomen", "pelvic": "pelvis", "l-spine": "lumbar spine", "lumbar": "lumbar spine",
+                  "c-spine": "cervical spine", "renal": "kidney", "ruq": "right upper quadrant"}.get(region, region)
+        return f"{test.id}:{region}"
+
+    def _tests(self, doc: Doc, regions: list[tuple[int, int]], fallback: bool) -> list[tuple[str, str, Span]]:
+        found: list[tuple[str, str, Span]] = []  # (label, key, span)
+        for span in doc.spans.get(SPAN_KEY, []):
+            if span.label_ != "TEST" or span._.emcoder_assertion in NOT_ASSERTED:
+                continue
+            sent = span.sent.text
+            if any(p.search(sent) for p in self.not_a_test):
+                continue
+            section = section_at(doc, span.start_char)
+            role = section.role if section else "history"
+            in_plan = any(a <= span.start_char < b for a, b in regions)
+            label = None
+            if role == "results":
+                label = "test_result_reviewed"
+            elif in_plan or role in ("assessment", "plan"):
+                if self.order.search(sent) and not PAST_YEAR.search(sent):
+                    label = "test_ordered"
+                elif self.review.search(sent):
+                    label = "test_result_reviewed"
+            elif role == "history" and EXPLICIT_REVIEW.search(sent):
+                label = "test_result_reviewed"
+            if label is None:
+                continue
+            key = self._unique_key(span)
+            if key == "labs":
+                # "labs" counts only when no named laboratory test stands in the same sentence.
+                named = [s for s in doc.spans[SPAN_KEY] if s.label_ == "TEST" and s.sent == span.sent
+                         and s._.emcoder_concept != "labs" and self.test_kind[s._.emcoder_concept].kind == "lab"]
+                if named:
+                    continue
+            found.append((label, key, span))
+        return found
+
+    def _cue_items(self, doc: Doc) -> list[tuple[str, str, int, int, str]]:
+        out = []
+        for sent in doc.sents:
+            section = section_at(doc, sent.start_char)
+            if section is not None and section.role in ("family", "past"):
+                continue
+            text = sent.text
+            for label, group in (("external_notes", self.external), ("independent_historian", self.historian),
+                                 ("independent_interpretation", self.interpretation),
+                                 ("discussion_external", self.discussion)):
+                match = group.search(text)
+                if match is None or NEGATORS.search(text[max(0, match.start() - 30):match.start()]):
+                    continue
+                if label == "external_notes":
+                    key = f"external:{match.group(match.lastindex or 0).lower()}"
+                elif label == "independent_interpretation":
+                    key = f"interp:{sent.start_char}"
+                else:
+                    key = label
+                out.append((label, key, sent.start_char + match.start(), sent.start_char + match.end(),
+                            group.id))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        regions, fallback = assessment_regions(doc)
+        items = items_of(doc)
+        tests = self._tests(doc, regions, fallback)
+        ordered_keys = {key for label, key, _ in tests if label == "test_ordered"}
+        repeat_orders = {key for label, key, span in tests if label == "test_ordered" and REPEAT.search(span.sent.text)}
+        seen: set[tuple[str, str]] = set()
+        for label, key, span in tests:
+            counted, reason = True, None
+            if (label, key) in seen:
+                counted, reason = False, "same unique test already counted"
+            elif label == "test_result_reviewed" and key in ordered_keys and key not in repeat_orders:
+                counted, reason = False, "result of a test ordered at this visit is part of the order"
+            seen.add((label, key))
+            verb = "ordered" if label == "test_ordered" else "result reviewed"
+            items.append(MDMItem(
+                id=next_id(doc, "D"), element="data", label=label, data_category=1,
+                description=f"{key.replace(':', ' of ')} ({verb})", evidence=(evidence(doc, span.sent.start_char,
+                                                                                        span.sent.end_char),),
+                assertion=span._.emcoder_assertion, counted=counted, not_counted_reason=reason,
+                rule_id=(self.order.id if label == "test_ordered" else self.review.id), unique_key=key,
+            ))
+        category = {"external_notes": 1, "independent_historian": 1, "independent_interpretation": 2,
+                    "discussion_external": 3}
+        for label, key, start, end, rule_id in self._cue_items(doc):
+            counted = (label, key) not in seen
+            seen.add((label, key))
+            sent_ev = evidence(doc, start, end)
+            items.append(MDMItem(
+                id=next_id(doc, "D"), element="data", label=label, data_category=category[label],
+                description=label.replace("_", " "), evidence=(sent_ev,), counted=counted,
+                not_counted_reason=None if counted else "same source already counted", rule_id=rule_id,
+                unique_key=key,
+            ))
+        return doc
+
+
+@Language.factory("emcoder_data", assigns=["doc._.emcoder_items"],
+                  requires=["doc._.emcoder_sections", "doc.spans"], default_config={})
+def make_data(nlp, name):  # untyped: confection cannot resolve postponed annotations
+    return DataExtractor(nlp, name, load_ruleset())

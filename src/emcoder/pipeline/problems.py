@@ -1,0 +1,257 @@
+"""`emcoder_problems`: problems addressed at this visit, classified into the AMA categories.
+
+Sets `doc._.emcoder_problem_blocks` (one `ProblemBlock` per problem heading in the assessment and
+plan, with its reasoning/plan lines) and appends one `MDMItem(element="problem")` per problem to
+`doc._.emcoder_items`. Only the assessment/plan counts (fact sheet 1.3: a problem is addressed
+when this clinician evaluates or treats it; problem-list carry-forward is not addressed). Notes
+without an assessment heading fall back to the sentences after an "impression/assessment/plan"
+cue, then to every sentence; problems are then one per condition concept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from emcoder.pipeline.common import (
+    CueGroup, compile_group, evidence, items_of, next_id, register_extensions,
+)
+from emcoder.pipeline.findings import SPAN_KEY
+from emcoder.results import MDMItem
+from emcoder.rules.loader import RuleSet, load_ruleset
+
+NUMBERED = re.compile(r"^\s*(?:#\s*\d{1,2}[.):]?|\d{1,2}\s*[.)]|[a-z][.)]|[-*•·▪])\s+")
+NEGATORS = re.compile(r"\b(no|not|denies|denied|without|negative for|never|none)\b[^.;,]{0,25}$", re.I)
+FALLBACK_CUE = re.compile(r"^\s*(impression|assessment|diagnos[ie]s|plan|a/p)\b", re.I | re.M)
+CONDITION_PRIORITY = ["threat", "chronic", "injury", "acute", "minor", "symptom"]
+
+
+@dataclass
+class ProblemBlock:
+    heading_start: int
+    heading_end: int
+    start: int
+    end: int
+    name: str
+    findings: list[Span] = field(default_factory=list)
+    label: str | None = None
+    rule_id: str | None = None
+    cue: tuple[int, int] | None = None
+    counted: bool = True
+    reason: str | None = None
+
+
+def assessment_regions(doc: Doc) -> tuple[list[tuple[int, int]], bool]:
+    """Char ranges of the assessment/plan; `True` when they come from a fallback, not headings."""
+    regions: list[tuple[int, int]] = []
+    for sec in doc._.emcoder_sections or ():
+        if sec.role in ("assessment", "plan"):
+            if regions and regions[-1][1] == sec.start:
+                regions[-1] = (regions[-1][0], sec.end)
+            else:
+                regions.append((sec.start, sec.end))
+    if regions:
+        return regions, False
+    match = FALLBACK_CUE.search(doc.text)
+    return [(match.start() if match else 0, len(doc.text))], True
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+class ProblemExtractor:
+    def __init__(self, nlp: Language, name: str, rules: RuleSet) -> None:
+        register_extensions()
+        self.name = name
+        seg = rules.problems.segmentation
+        cues = rules.problems.status_cues
+        self.block_label = re.compile(
+            r"^\s*(?:[-*•·▪]\s*)?(" + "|".join(re.escape(b) for b in seg.block_labels) + r")\s*:", re.I)
+        self.skip = re.compile(r"^\s*(" + "|".join(seg.skip_headings) + r")\b", re.I)
+        self.openers = {w.lower() for w in seg.sentence_openers}
+        self.section_titles = re.compile(
+            r"^\s*(" + "|".join(re.escape(h) for d in rules.sections.sections for h in d.headers
+                                if len(h) > 2) + r")\s*:\s*", re.I)
+        self.cue: dict[str, CueGroup] = {
+            name: compile_group(getattr(cues, name)) for name in type(cues).model_fields
+        }
+
+    # -- segmentation ---------------------------------------------------------------------------
+    def _heading(self, doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+        """(start, end) of the problem name when the line opens a problem, else None."""
+        text = doc.text
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped or self.block_label.match(line):
+            return None
+        lead = len(line) - len(line.lstrip())
+        h_start = start + lead
+        titled = self.section_titles.match(line)
+        if titled:
+            h_start = start + titled.end()
+        numbered = NUMBERED.match(text[h_start:end])
+        if numbered:
+            h_start += numbered.end()
+        body = text[h_start:end]
+        colon = body.find(":")
+        h_end = h_start + colon if 0 < colon <= 80 else end
+        # "Hypertension, well controlled." keeps the name before the first comma or dash.
+        name = text[h_start:h_end].rstrip(" .;:")
+        if not name or self.skip.match(name):
+            return None
+        words = name.split()
+        first = re.sub(r"[^a-z/]", "", words[0].lower()) if words else ""
+        if first in self.openers:
+            return None
+        if len(name) > 110 or len(words) > 14:
+            return None
+        if not (numbered or titled) and len(words) > 8 and not name.endswith(tuple("abcdefghijklmnopqrstuvwxyz")):
+            return None
+        return h_start, h_start + len(name)
+
+    def _blocks(self, doc: Doc, regions: list[tuple[int, int]]) -> list[ProblemBlock]:
+        blocks: list[ProblemBlock] = []
+        for r_start, r_end in regions:
+            prev_blank = True
+            for l_start, l_end in _lines(doc.text, r_start, r_end):
+                line = doc.text[l_start:l_end]
+                head = self._heading(doc, l_start, l_end)
+                # A heading opens a block when it stands after a blank line, is numbered/titled,
+                # or the previous block already has body lines (one-line-per-problem lists).
+                if head and (prev_blank or NUMBERED.match(line) or self.section_titles.match(line)
+                             or not blocks or blocks[-1].end > blocks[-1].heading_end + 1):
+                    blocks.append(ProblemBlock(head[0], head[1], l_start, l_end, doc.text[head[0]:head[1]]))
+                elif blocks and line.strip():
+                    blocks[-1].end = l_end
+                prev_blank = not line.strip()
+        return blocks
+
+    # -- classification -------------------------------------------------------------------------
+    def _cue(self, name: str, text: str, offset: int) -> tuple[int, int] | None:
+        """First non-negated match of a cue group in `text`, as note offsets."""
+        group = self.cue[name]
+        if any(x.search(text) for x in group.exclude):
+            return None
+        for pattern in group.patterns:
+            for m in pattern.finditer(text):
+                if not NEGATORS.search(text[max(0, m.start() - 40):m.start()]):
+                    return offset + m.start(), offset + m.end()
+        return None
+
+    def _classify(self, doc: Doc, block: ProblemBlock) -> None:
+        text = doc.text[block.start:block.end]
+        heading = [s for s in block.findings if s.start_char < block.heading_end]
+        main = [s for s in heading if s._.emcoder_assertion not in ("negated", "family", "hypothetical")]
+        kinds = {s._.emcoder_kind for s in main}
+        uncertain_heading = any(s._.emcoder_assertion == "possible" for s in heading)
+        if kinds and kinds <= {"preventive"}:
+            block.counted, block.reason = False, "preventive or administrative item, not a problem"
+            return
+        if heading and not main:
+            block.counted, block.reason = False, "the condition is negated or not the patient's"
+            return
+        elsewhere = self._cue("managed_elsewhere", text, block.start)
+        if elsewhere and not self._cue("exacerbation", text, block.start):
+            block.counted, block.reason = False, "managed by another clinician, not addressed here"
+            block.cue = elsewhere
+            return
+        kind = next((k for k in CONDITION_PRIORITY if k in kinds), None)
+        if kind is None:
+            body_kinds = {s._.emcoder_kind for s in block.findings
+                          if s._.emcoder_assertion == "present" and s._.emcoder_kind != "preventive"}
+            kind = next((k for k in CONDITION_PRIORITY if k in body_kinds), None)
+
+        def label(lbl: str, cue_name: str | None, cue: tuple[int, int] | None = None) -> None:
+            block.label = lbl
+            block.rule_id = self.cue[cue_name].id if cue_name else f"mdm.problems.{lbl}.default.v1"
+            block.cue = cue
+
+        threat_cue = self._cue("threat_workup", text, block.start)
+        if kind == "threat" and threat_cue:
+            return label("threat_to_life", "threat_workup", threat_cue)
+        if kind == "chronic" and not uncertain_heading:
+            if (c := self._cue("severe", text, block.start)):
+                return label("chronic_severe_exacerbation", "severe", c)
+            if (c := self._cue("exacerbation", text, block.start)):
+                return label("chronic_exacerbation", "exacerbation", c)
+            stable = self._cue("stable", text, block.start)
+            if not stable and (c := self._cue("exacerbation_weak", text, block.start)):
+                return label("chronic_exacerbation", "exacerbation_weak", c)
+            return label("chronic_stable", "stable" if stable else None, stable)
+        if kind == "injury":
+            if (c := self._cue("complicated_injury", text, block.start)):
+                return label("acute_complicated_injury", "complicated_injury", c)
+            return label("acute_uncomplicated", None)
+        if kind == "minor":
+            return label("minor", None)
+        if kind in ("acute", "threat") and not uncertain_heading:
+            if (c := self._cue("systemic", text, block.start)):
+                return label("acute_systemic", "systemic", c)
+            if (c := self._cue("improving_acute", text, block.start)):
+                return label("stable_acute", "improving_acute", c)
+            return label("acute_uncomplicated", None)
+        if (c := self._cue("uncertain", text, block.start)) or uncertain_heading:
+            return label("undiagnosed_uncertain", "uncertain", c)
+        return label("acute_uncomplicated", None)
+
+    # -- fallback: one problem per condition concept in assessment sentences ---------------------
+    def _concept_blocks(self, doc: Doc, regions: list[tuple[int, int]]) -> list[ProblemBlock]:
+        blocks: dict[str, ProblemBlock] = {}
+        for span in doc.spans.get(SPAN_KEY, []):
+            if span.label_ != "CONDITION" or span._.emcoder_kind == "preventive":
+                continue
+            if span._.emcoder_assertion in ("negated", "family", "hypothetical", "historical", "conditional"):
+                continue
+            if not any(a <= span.start_char < b for a, b in regions):
+                continue
+            sent = span.sent
+            key = span._.emcoder_concept
+            if key not in blocks:
+                blocks[key] = ProblemBlock(span.start_char, span.end_char, sent.start_char, sent.end_char,
+                                           span.text)
+            else:
+                blocks[key].end = max(blocks[key].end, sent.end_char)
+        return sorted(blocks.values(), key=lambda b: b.start)
+
+    def __call__(self, doc: Doc) -> Doc:
+        regions, fallback = assessment_regions(doc)
+        blocks = [] if fallback else self._blocks(doc, regions)
+        if not blocks:
+            blocks = self._concept_blocks(doc, regions)
+        findings = [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ == "CONDITION"]
+        seen: set[str] = set()
+        items = items_of(doc)
+        for block in blocks:
+            block.findings = [s for s in findings if block.start <= s.start_char < block.end]
+            self._classify(doc, block)
+            key = block.name.lower().strip()
+            heading_concepts = {s._.emcoder_concept for s in block.findings if s.start_char < block.heading_end}
+            dup_key = "|".join(sorted(heading_concepts)) or key
+            if block.counted and dup_key in seen:
+                block.counted, block.reason = False, "same problem already counted"
+            seen.add(dup_key)
+            ev = [evidence(doc, block.heading_start, block.heading_end)]
+            if block.cue and not (block.heading_start <= block.cue[0] < block.heading_end):
+                ev.append(evidence(doc, *block.cue))
+            items.append(MDMItem(
+                id=next_id(doc, "P"), element="problem", label=block.label or "acute_uncomplicated",
+                description=block.name, evidence=tuple(ev), counted=block.counted and block.label is not None,
+                not_counted_reason=block.reason, rule_id=block.rule_id or "mdm.problems.segmentation.v1",
+                assertion="present",
+            ))
+        doc._.emcoder_problem_blocks = blocks
+        return doc
+
+
+@Language.factory("emcoder_problems", assigns=["doc._.emcoder_problem_blocks", "doc._.emcoder_items"],
+                  requires=["doc._.emcoder_sections", "doc.spans"], default_config={})
+def make_problems(nlp, name):  # untyped: confection cannot resolve postponed annotations
+    return ProblemExtractor(nlp, name, load_ruleset())

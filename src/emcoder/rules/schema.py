@@ -1,0 +1,333 @@
+"""Pydantic schemas of the rule files. Unknown keys are rejected so a typo fails at load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = 1
+
+PROBLEM_LABELS = (
+    "minor", "acute_uncomplicated", "stable_acute", "acute_uncomplicated_inpatient", "chronic_stable",
+    "chronic_exacerbation", "undiagnosed_uncertain", "acute_systemic", "acute_complicated_injury",
+    "chronic_severe_exacerbation", "threat_to_life",
+)
+DATA_LABELS = (
+    "external_notes", "test_result_reviewed", "test_ordered", "independent_historian",
+    "independent_interpretation", "discussion_external",
+)
+RISK_LABELS = (
+    "minimal", "low", "rx_management", "minor_surgery_with_risk_factors",
+    "elective_major_surgery_no_risk_factors", "sdoh_limits_care", "intensive_toxicity_monitoring",
+    "elective_major_surgery_with_risk_factors", "emergency_major_surgery", "hospitalization_decision",
+    "dnr_or_deescalation", "parenteral_controlled_substance",
+)
+MDM_LEVELS = ("straightforward", "low", "moderate", "high")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Header(Strict):
+    schema_version: int
+    kind: str
+    ruleset_version: str
+    effective_date: dt.date
+    source: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _known_schema(self) -> "Header":
+        if self.schema_version != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {self.schema_version} is not supported (expected {SCHEMA_VERSION})")
+        return self
+
+
+# --- MDM table -----------------------------------------------------------------------------
+
+class CountRequirement(Strict):
+    id: str
+    labels: tuple[str, ...]
+    min_count: int = Field(ge=1)
+
+
+class ProblemsTable(Strict):
+    levels: tuple[str, ...]
+    requirements: dict[str, tuple[CountRequirement, ...]]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ProblemsTable":
+        for level, reqs in self.requirements.items():
+            if level not in self.levels:
+                raise ValueError(f"problems: unknown level {level!r}")
+            for req in reqs:
+                for label in req.labels:
+                    if label not in PROBLEM_LABELS:
+                        raise ValueError(f"problems: unknown label {label!r} in {req.id}")
+        return self
+
+
+class DataLevel(Strict):
+    categories_needed: int = Field(ge=1)
+    categories: tuple[CountRequirement, ...]
+
+
+class DataTable(Strict):
+    levels: tuple[str, ...]
+    requirements: dict[str, DataLevel]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DataTable":
+        for level, req in self.requirements.items():
+            if level not in self.levels:
+                raise ValueError(f"data: unknown level {level!r}")
+            if req.categories_needed > len(req.categories):
+                raise ValueError(f"data: level {level} needs more categories than it lists")
+            for cat in req.categories:
+                for label in cat.labels:
+                    if label not in DATA_LABELS:
+                        raise ValueError(f"data: unknown label {label!r} in {cat.id}")
+        return self
+
+
+class RiskTable(Strict):
+    levels: tuple[str, ...]
+    label_levels: dict[str, str]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RiskTable":
+        for label, level in self.label_levels.items():
+            if label not in RISK_LABELS:
+                raise ValueError(f"risk: unknown label {label!r}")
+            if level not in self.levels:
+                raise ValueError(f"risk: label {label} maps to unknown level {level!r}")
+        return self
+
+
+class Overall(Strict):
+    levels: tuple[str, ...]
+    rule_id: str
+
+
+class MdmTableFile(Header):
+    problems: ProblemsTable
+    data: DataTable
+    risk: RiskTable
+    overall: Overall
+
+
+# --- E/M families --------------------------------------------------------------------------
+
+class EmCode(Strict):
+    code: str = Field(pattern=r"^[0-9]{5}$")
+    description: str
+    mdm: tuple[Literal["straightforward", "low", "moderate", "high"], ...] = ()
+    min_minutes: int | None = Field(default=None, ge=0)
+    max_minutes: int | None = Field(default=None, ge=0)
+
+
+class Prolonged(Strict):
+    code: str = Field(pattern=r"^[0-9A-Z]{5}$")
+    base_code: str
+    first_unit_at: int = Field(ge=1)
+    unit_minutes: int = Field(ge=1)
+    description: str
+
+
+class Family(Strict):
+    id: str
+    settings: tuple[str, ...]
+    patient: Literal["new", "established"] | None = None
+    time_allowed: bool
+    time_only: bool = False
+    codes: tuple[EmCode, ...]
+    prolonged: dict[Literal["commercial", "medicare"], Prolonged] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Family":
+        if not self.time_only:
+            covered = [lvl for c in self.codes for lvl in c.mdm]
+            if sorted(set(covered), key=MDM_LEVELS.index) != list(MDM_LEVELS) or len(covered) != len(set(covered)):
+                raise ValueError(f"family {self.id}: every MDM level must map to exactly one code")
+            if self.time_allowed and any(c.min_minutes is None for c in self.codes):
+                raise ValueError(f"family {self.id}: time allowed but a code has no min_minutes")
+            mins = [c.min_minutes for c in self.codes if c.min_minutes is not None]
+            if mins != sorted(mins):
+                raise ValueError(f"family {self.id}: time thresholds must rise with the level")
+        for payer, rule in self.prolonged.items():
+            if rule.base_code not in {c.code for c in self.codes}:
+                raise ValueError(f"family {self.id}: prolonged {payer} base {rule.base_code} not in family")
+        return self
+
+
+class EmFamiliesFile(Header):
+    families: tuple[Family, ...]
+
+
+# --- Lexicons and cue files ------------------------------------------------------------------
+
+class PatternGroup(Strict):
+    """A rule: an id plus regular expressions (case-insensitive, matched within a sentence)."""
+
+    id: str
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class SectionDef(Strict):
+    category: str
+    role: Literal["history", "past", "family", "exam", "results", "procedure", "assessment", "plan", "time"]
+    headers: tuple[str, ...]
+
+
+class SectionsFile(Header):
+    sections: tuple[SectionDef, ...]
+
+
+class ToxicityDef(Strict):
+    drugs: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+class DoseDependent(Strict):
+    drugs: tuple[str, ...]
+    otc_max_mg: float
+
+
+class DrugsFile(Header):
+    prescription: tuple[tuple[str, ...], ...]
+    over_the_counter: tuple[tuple[str, ...], ...]
+    toxicity_monitoring: tuple[ToxicityDef, ...]
+    dose_dependent: tuple[DoseDependent, ...]
+    parenteral_controlled: tuple[tuple[str, ...], ...]
+
+
+class TestDef(Strict):
+    id: str
+    kind: Literal["lab", "imaging", "physiologic", "pathology", "procedure"]
+    terms: tuple[str, ...]
+    region: bool = False
+
+
+class TestsFile(Header):
+    tests: tuple[TestDef, ...]
+    regions: tuple[str, ...]
+
+
+class DataCuesFile(Header):
+    order_cues: PatternGroup
+    review_cues: PatternGroup
+    not_a_test_context: tuple[str, ...]
+    external_notes: PatternGroup
+    independent_historian: PatternGroup
+    independent_interpretation: PatternGroup
+    discussion_external: PatternGroup
+
+
+class ProblemConditions(Strict):
+    chronic: tuple[tuple[str, ...], ...]
+    acute: tuple[tuple[str, ...], ...]
+    injury: tuple[tuple[str, ...], ...]
+    symptom: tuple[tuple[str, ...], ...]
+    minor: tuple[tuple[str, ...], ...]
+    threat: tuple[tuple[str, ...], ...]
+    preventive: tuple[tuple[str, ...], ...]
+
+
+class StatusCues(Strict):
+    exacerbation: PatternGroup
+    exacerbation_weak: PatternGroup
+    managed_elsewhere: PatternGroup
+    stable: PatternGroup
+    severe: PatternGroup
+    uncertain: PatternGroup
+    systemic: PatternGroup
+    complicated_injury: PatternGroup
+    improving_acute: PatternGroup
+    threat_workup: PatternGroup
+
+
+class Segmentation(Strict):
+    block_labels: tuple[str, ...]
+    skip_headings: tuple[str, ...]
+    sentence_openers: tuple[str, ...]
+
+
+class ProblemsFile(Header):
+    conditions: ProblemConditions
+    segmentation: Segmentation
+    status_cues: StatusCues
+
+
+class Patterns(Strict):
+    patterns: tuple[str, ...]
+
+
+class SurgeryCues(Strict):
+    major: PatternGroup
+    minor: PatternGroup
+    decision: Patterns
+    emergency: Patterns
+    risk_factors: Patterns
+
+
+class SdohCues(Strict):
+    id: str
+    patterns: tuple[str, ...]
+    requires: tuple[str, ...]
+
+
+class RiskCuesFile(Header):
+    rx_decision: PatternGroup
+    continue_words: tuple[str, ...]
+    hospitalization: PatternGroup
+    dnr: PatternGroup
+    surgery: SurgeryCues
+    sdoh: SdohCues
+    parenteral_controlled: PatternGroup
+    toxicity: PatternGroup
+    low: PatternGroup
+
+
+class ContextRuleDef(Strict):
+    literal: str
+    category: Literal["NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FAMILY",
+                      "CONDITIONAL", "TERMINATE", "PSEUDO"]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    pattern: list | None = None
+
+
+class ContextRulesFile(Header):
+    rules: tuple[ContextRuleDef, ...]
+
+
+class TimeTotal(Strict):
+    id: str
+    patterns: tuple[str, ...]
+    cues: tuple[str, ...]
+    excluded: tuple[str, ...]
+    counseling_only: tuple[str, ...]
+
+
+class TimeActivity(Strict):
+    id: str
+    pattern: str
+
+
+class TimeFile(Header):
+    total_time: TimeTotal
+    activities: tuple[TimeActivity, ...]
+
+
+class NoEmRule(Strict):
+    id: str
+    reason: str
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+class NoEmFile(Header):
+    rules: tuple[NoEmRule, ...]
