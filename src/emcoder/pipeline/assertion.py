@@ -33,7 +33,7 @@ class AssertionTagger:
         register_extensions()
         self.name = name
         self.context = ConText(nlp, name=f"{name}_context", rules="default", input_span_type="group",
-                               span_group_name=SPAN_KEY, span_attrs=None, max_scope=10)
+                               span_group_name=SPAN_KEY, span_attrs=None, max_scope=None)
         self.context.add([
             ConTextRule(literal=r.literal, category=r.category, direction=r.direction, pattern=r.pattern)
             for r in rules.context.rules

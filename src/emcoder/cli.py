@@ -1,0 +1,122 @@
+"""The `emcoder` command: code a note, evaluate a gold corpus, show the rule set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from emcoder import __version__
+from emcoder.errors import EmcoderError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="emcoder: evidence-backed E/M levels and code suggestions from clinical notes.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"emcoder: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def example_note() -> str:
+    return (resources.files("emcoder") / "examples" / "office_followup.txt").read_text(encoding="utf-8")
+
+
+@app.command()
+def code(
+    note: Optional[Path] = typer.Argument(None, help="Note file (UTF-8). '-' reads standard input."),
+    setting: Optional[str] = typer.Option(None, help="office, telehealth, ed, hospital_initial, ..."),
+    patient: Optional[str] = typer.Option(None, help="new or established (office, telehealth, home)"),
+    payer: Optional[str] = typer.Option(None, help="commercial, medicare, medicaid, other"),
+    date: Optional[str] = typer.Option(None, "--date", help="date of service, YYYY-MM-DD"),
+    example: bool = typer.Option(False, "--example", help="analyze the bundled example note"),
+    as_json: bool = typer.Option(False, "--json", help="print the Analysis as one JSON object"),
+) -> None:
+    """Analyze one note: MDM grid with evidence, time, the recommended E/M code and why."""
+    from emcoder.analyzer import analyze
+    from emcoder.note_input import decode_note
+    from emcoder.render import render_text
+
+    if example:
+        text = example_note()
+    elif note is None:
+        _fail("give a note file, '-' for standard input, or --example")
+        return
+    else:
+        try:
+            raw = sys.stdin.buffer.read() if str(note) == "-" else note.read_bytes()
+        except OSError as exc:
+            _fail(f"cannot read {note}: {exc.strerror}")
+            return
+        try:
+            text = decode_note(raw, field=str(note))
+        except InputError as exc:
+            _fail(exc.message)
+            return
+    encounter = {k: v for k, v in {"setting": setting, "patient": patient, "payer": payer,
+                                   "date_of_service": date}.items() if v is not None}
+    try:
+        analysis = analyze(text, encounter)
+    except EmcoderError as exc:
+        _fail(exc.message)
+        return
+    if as_json:
+        typer.echo(analysis.model_dump_json(indent=2))
+    else:
+        typer.echo(render_text(analysis))
+
+
+@app.command("eval")
+def evaluate(
+    folder: Path = typer.Argument(..., help="A folder of <id>.txt + <id>.gold.json (emcoder.gold/1)."),
+    as_json: bool = typer.Option(False, "--json", help="print the metrics object of the gold-format spec"),
+    report: Optional[Path] = typer.Option(None, "--report", help="write an auditor's report into this folder"),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="progress bar on stderr"),
+) -> None:
+    """Replay a gold corpus and print agreement metrics."""
+    from emcoder.evaluation.adapter import predict
+    from emcoder.evaluation.runner import format_summary, run_eval, to_json
+
+    if not folder.is_dir():
+        _fail(f"{folder} is not a folder")
+    show = sys.stderr.isatty() if progress is None else progress
+    run = run_eval(folder, predict, progress=show)
+    if report is not None:
+        from emcoder.evaluation.report import write_report
+
+        write_report(run, report)
+    if as_json:
+        typer.echo(json.dumps(to_json(run), indent=2, sort_keys=False))
+    else:
+        typer.echo(format_summary(run))
+        if report is not None:
+            typer.echo(f"report written to {report}")
+
+
+@app.command()
+def rules() -> None:
+    """Show the loaded rule set: version, hash and files."""
+    from emcoder.rules import load_ruleset
+
+    try:
+        rs = load_ruleset()
+    except EmcoderError as exc:
+        _fail(exc.message)
+        return
+    typer.echo(f"ruleset {rs.version}  sha256 {rs.sha256}")
+    for name in rs.files:
+        typer.echo(f"  {name}")
+
+
+@app.command()
+def version() -> None:
+    """Print the emcoder version."""
+    typer.echo(__version__)
+
+
+def main() -> None:  # pragma: no cover
+    app()
