@@ -8,6 +8,7 @@ anyway in case a user's pipeline adds it.
 from __future__ import annotations
 
 import logging
+import warnings
 
 _done = False
 
@@ -25,4 +26,6 @@ def silence_noisy_loggers() -> None:
         pass
     for name in ("PyRuSH", "medspacy", "spacy"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # medspacy's matchers warn on every note when one of their pattern kinds is unused.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
     _done = True

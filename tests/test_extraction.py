@@ -1,0 +1,127 @@
+"""Extraction checked by character offsets: sections, assertion, problems, data, risk, time."""
+
+from __future__ import annotations
+
+import pytest
+
+import emcoder
+from emcoder.pipeline.findings import SPAN_KEY
+
+HEADED = """CHIEF COMPLAINT
+
+Knee pain.
+
+RESULTS
+
+X-ray of the right knee shows mild degenerative changes.
+
+ASSESSMENT AND PLAN
+
+Right knee osteoarthritis.
+• Medical Reasoning: Worsening pain despite naproxen.
+• Medical Treatment: Start meloxicam 15 mg daily. Stop naproxen.
+• Additional Testing: We will order an MRI of the right knee.
+
+Hypertension.
+• Medical Reasoning: Well controlled.
+• Medical Treatment: Continue current medications.
+"""
+
+
+def spans_of(doc, label):
+    return [(s.text, s.start_char, s.end_char, s._.emcoder_assertion)
+            for s in doc.spans[SPAN_KEY] if s.label_ == label]
+
+
+def test_sections_by_offset(nlp):
+    doc = nlp(HEADED)
+    got = [(s.category, s.title, HEADED[s.start:s.start + len(s.title or "")]) for s in doc._.emcoder_sections]
+    assert got == [("chief_complaint", "CHIEF COMPLAINT", "CHIEF COMPLAINT"), ("results", "RESULTS", "RESULTS"),
+                   ("assessment_plan", "ASSESSMENT AND PLAN", "ASSESSMENT AND PLAN")]
+
+
+@pytest.mark.parametrize("text,target,assertion", [
+    ("Patient denies chest pain.", "chest pain", "negated"),
+    ("No fever or chills.", "fever", "negated"),
+    ("Possible pneumonia on the left.", "pneumonia", "possible"),
+    ("Rule out appendicitis.", "appendicitis", "possible"),
+    ("Mother has diabetes.", "diabetes", "family"),
+    ("History of gout, no flares in years.", "gout", "historical"),
+    ("If she develops fever, call us.", "fever", "conditional"),
+    ("She has hypertension.", "hypertension", "present"),
+    ("A1c is not at goal; hypertension is stable.", "hypertension", "present"),
+])
+def test_assertion(nlp, text, target, assertion):
+    doc = nlp(text)
+    found = [s for s in doc.spans[SPAN_KEY] if s.text.lower() == target]
+    assert found, f"{target} not found"
+    start = text.lower().index(target)
+    assert (found[0].start_char, found[0].end_char) == (start, start + len(target))
+    assert found[0]._.emcoder_assertion == assertion
+
+
+def test_family_history_section_is_family(nlp):
+    text = "FAMILY HISTORY\n\nDiabetes and hypertension.\n"
+    doc = nlp(text)
+    assert {s._.emcoder_assertion for s in doc.spans[SPAN_KEY]} == {"family"}
+
+
+def items_by_label(analysis, element):
+    return [(i.label, i.evidence[0].start, i.evidence[0].end, i.counted)
+            for i in analysis.items if i.element == element]
+
+
+def test_problems_with_offsets():
+    a = emcoder.analyze(HEADED, {"setting": "office", "patient": "established"})
+    oa = HEADED.index("Right knee osteoarthritis")
+    htn = HEADED.index("Hypertension.")
+    assert items_by_label(a, "problem") == [
+        ("chronic_exacerbation", oa, oa + len("Right knee osteoarthritis"), True),
+        ("chronic_stable", htn, htn + len("Hypertension"), True),
+    ]
+    for item in a.items:
+        for ev in item.evidence:
+            assert HEADED[ev.start:ev.end] == ev.text
+
+
+def test_data_with_offsets():
+    a = emcoder.analyze(HEADED, {"setting": "office", "patient": "established"})
+    xray = HEADED.index("X-ray of the right knee")
+    mri = HEADED.index("Additional Testing")
+    got = items_by_label(a, "data")
+    assert ("test_result_reviewed", xray, HEADED.index("changes.") + len("changes."), True) in got
+    assert any(lbl == "test_ordered" and start == mri for lbl, start, _, _ in got)
+    assert a.mdm.data.level == "limited"
+
+
+def test_risk_named_drug_counts_bare_continue_does_not():
+    a = emcoder.analyze(HEADED, {"setting": "office", "patient": "established"})
+    rx = [i for i in a.items if i.label == "rx_management"]
+    assert [i.description.split(":")[1].split("(")[0].strip() for i in rx] == ["meloxicam"]
+    # naproxen with no prescription strength is an OTC drug: low risk, not drug management.
+    assert any(i.label == "low" and "naproxen" in i.description for i in a.items)
+    assert all("current medications" not in i.evidence[0].text for i in rx)
+    assert a.mdm.risk.level == "moderate"
+    assert a.em.code == "99214"
+
+
+@pytest.mark.parametrize("text,minutes", [
+    ("I spent a total of 42 minutes on the date of the encounter reviewing records and counseling.", 42),
+    ("Total time today: 35 min, including documentation.", 35),
+    ("Follow up in 30 minutes if pain persists? No: return in 2 weeks.", None),
+    ("Patient walked for 30 minutes daily.", None),
+    ("I spent 25 minutes counseling the patient on diet.", None),
+])
+def test_time_statement(nlp, text, minutes):
+    doc = nlp(text)
+    found = doc._.emcoder_time
+    assert (found.minutes if found else None) == minutes
+
+
+def test_time_beats_mdm_end_to_end():
+    note = ("ASSESSMENT AND PLAN\n\nAllergic rhinitis.\n• Medical Treatment: Saline spray.\n\n"
+            "I spent a total of 45 minutes on the date of this encounter, including review of records, "
+            "counseling and documentation.\n")
+    a = emcoder.analyze(note, {"setting": "office", "patient": "established"})
+    assert (a.em.code, a.em.basis, a.time.total_minutes) == ("99215", "time", 45)
+    assert a.time.evidence[0].text.startswith("I spent a total of 45 minutes")
