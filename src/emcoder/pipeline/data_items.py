@@ -22,10 +22,15 @@ from emcoder.pipeline.common import (
     compile_all, compile_group, evidence, items_of, next_id, register_extensions, section_at,
 )
 from emcoder.pipeline.findings import SPAN_KEY
-from emcoder.pipeline.problems import NEGATORS, assessment_regions
+from emcoder.pipeline.problems import NEGATORS, SUMMARY_SENTENCE, assessment_regions
 from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
+REGION_SYNONYMS = {
+    "abdominal": "abdomen", "pelvic": "pelvis", "l-spine": "lumbar spine", "lumbar": "lumbar spine",
+    "back": "lumbar spine", "spine": "lumbar spine", "c-spine": "cervical spine", "neck": "cervical spine",
+    "renal": "kidney", "ruq": "right upper quadrant", "head": "brain",
+}
 NOT_ASSERTED = {"negated", "hypothetical", "conditional", "family"}
 REPEAT = re.compile(r"\b(repeat|again|another|recheck|re-check|follow[- ]?up|new|updated|in \d+ (weeks?|months?))\b", re.I)
 EXPLICIT_REVIEW = re.compile(r"\b(i|we) (have )?(reviewed|looked at|went over)\b|\breviewed\b", re.I)
@@ -60,8 +65,7 @@ class DataExtractor:
             return f"{test.id}:unspecified"
         nearest = min(matches, key=lambda m: abs(m.start() - rel))
         region = nearest.group(1).lower()
-        region = {"abdominal": "abdomen", "pelvic": "pelvis", "l-spine": "lumbar spine", "lumbar": "lumbar spine",
-                  "c-spine": "cervical spine", "renal": "kidney", "ruq": "right upper quadrant"}.get(region, region)
+        region = REGION_SYNONYMS.get(region, region)
         return f"{test.id}:{region}"
 
     def _tests(self, doc: Doc, regions: list[tuple[int, int]], fallback: bool) -> list[tuple[str, str, Span]]:
@@ -75,6 +79,8 @@ class DataExtractor:
             section = section_at(doc, span.start_char)
             role = section.role if section else "history"
             in_plan = any(a <= span.start_char < b for a, b in regions)
+            if in_plan and SUMMARY_SENTENCE.search(sent):
+                continue  # the assessment's opening summary restates the history
             label = None
             if role == "results":
                 label = "test_result_reviewed"

@@ -23,6 +23,7 @@ from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
+SUMMARY_SENTENCE = re.compile(r"\b\d{1,3}[- ](year|yr|month|week)s?[- ]old\b|\bpresents? (today )?(for|with)\b", re.I)
 NUMBERED = re.compile(r"^\s*(?:#\s*\d{1,2}[.):]?|\d{1,2}\s*[.)]|[a-z][.)]|[-*•·▪])\s+")
 NEGATORS = re.compile(r"\b(no|not|denies|denied|without|negative for|never|none)\b[^.;,]{0,25}$", re.I)
 FALLBACK_CUE = re.compile(r"^\s*(impression|assessment|diagnos[ie]s|plan|a/p)\b", re.I | re.M)
@@ -77,6 +78,7 @@ class ProblemExtractor:
             r"^\s*(?:[-*•·▪]\s*)?(" + "|".join(re.escape(b) for b in seg.block_labels) + r")\s*:", re.I)
         self.skip = re.compile(r"^\s*(" + "|".join(seg.skip_headings) + r")\b", re.I)
         self.openers = {w.lower() for w in seg.sentence_openers}
+        self.bare_titles = {h.lower() for d in rules.sections.sections for h in d.headers}
         self.section_titles = re.compile(
             r"^\s*(" + "|".join(re.escape(h) for d in rules.sections.sections for h in d.headers
                                 if len(h) > 2) + r")\s*:\s*", re.I)
@@ -90,7 +92,7 @@ class ProblemExtractor:
         text = doc.text
         line = text[start:end]
         stripped = line.strip()
-        if not stripped or self.block_label.match(line):
+        if not stripped or self.block_label.match(line) or stripped.lower().rstrip(":") in self.bare_titles:
             return None
         lead = len(line) - len(line.lstrip())
         h_start = start + lead

@@ -24,7 +24,7 @@ from emcoder.pipeline.common import (
     compile_all, compile_group, evidence, items_of, next_id, register_extensions, sentences_in,
 )
 from emcoder.pipeline.findings import SPAN_KEY
-from emcoder.pipeline.problems import NEGATORS, assessment_regions
+from emcoder.pipeline.problems import NEGATORS, SUMMARY_SENTENCE, assessment_regions
 from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
@@ -168,6 +168,8 @@ class RiskExtractor:
         for r_start, r_end in regions:
             for sent in sentences_in(doc, r_start, r_end):
                 text = sent.text
+                if SUMMARY_SENTENCE.search(text):
+                    continue  # the assessment's opening summary restates the history
                 self._drugs(doc, sent, seen)
                 if (m := self.hosp.search(text)) and "hosp" not in seen:
                     seen.add("hosp")
