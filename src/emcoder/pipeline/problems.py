@@ -200,8 +200,9 @@ class ProblemExtractor:
             if (c := self._cue("improving_acute", text, block.start)):
                 return label("stable_acute", "improving_acute", c)
             return label("acute_uncomplicated", None)
-        if (c := self._cue("uncertain", text, block.start)) or uncertain_heading:
-            return label("undiagnosed_uncertain", "uncertain", c)
+        if kind == "symptom" or uncertain_heading:
+            if (c := self._cue("uncertain", text, block.start)) or uncertain_heading:
+                return label("undiagnosed_uncertain", "uncertain", c)
         return label("acute_uncomplicated", None)
 
     # -- fallback: one problem per condition concept in assessment sentences ---------------------

@@ -27,7 +27,8 @@ SHORT_HEADER = 2  # single letters (S/O/A/P) need a colon, never a bare line
 def _header_regex(header: str) -> str:
     words = r"[ \t]+".join(re.escape(w) for w in header.split())
     tail = r"(?=[ \t]*:)" if len(header) <= SHORT_HEADER else r"(?=[ \t]*(?::|\r?\n|$))"
-    return rf"(?i){words}{tail}"
+    # The look-behind keeps "P:" from matching inside "BP:" and "S:" inside "Eyes:".
+    return rf"(?i)(?<![\w/&]){words}{tail}"
 
 
 class EmcoderSectionizer:
