@@ -93,6 +93,8 @@ class DataExtractor:
                 label = "test_result_reviewed"
             if label is None:
                 continue
+            if label == "test_result_reviewed" and self.interpretation.search(sent):
+                continue  # the clinician's own read counts once, as independent interpretation
             key = self._unique_key(span)
             if key == "labs":
                 # "labs" counts only when no named laboratory test stands in the same sentence.

@@ -24,6 +24,7 @@ from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
 SUMMARY_SENTENCE = re.compile(r"\b\d{1,3}[- ](year|yr|month|week)s?[- ]old\b|\bpresents? (today )?(for|with)\b", re.I)
+SENTENCE_END = re.compile(r"\.(\s|$)")
 NUMBERED = re.compile(r"^\s*(?:#\s*\d{1,2}[.):]?|\d{1,2}\s*[.)]|[a-z][.)]|[-*•·▪])\s+")
 NEGATORS = re.compile(r"\b(no|not|denies|denied|without|negative for|never|none)\b[^.;,]{0,25}$", re.I)
 FALLBACK_CUE = re.compile(r"^\s*(impression|assessment|diagnos[ie]s|plan|a/p)\b", re.I | re.M)
@@ -92,8 +93,10 @@ class ProblemExtractor:
         text = doc.text
         line = text[start:end]
         stripped = line.strip()
-        if not stripped or self.block_label.match(line) or stripped.lower().rstrip(":") in self.bare_titles:
+        if not stripped or stripped.lower().rstrip(":") in self.bare_titles:
             return None
+        if self.block_label.match(line) and not (stripped[0].isalpha() and self.section_titles.match(line)):
+            return None  # "• Medical Reasoning: ..." belongs to the current problem
         lead = len(line) - len(line.lstrip())
         h_start = start + lead
         titled = self.section_titles.match(line)
@@ -104,8 +107,17 @@ class ProblemExtractor:
             h_start += numbered.end()
         body = text[h_start:end]
         colon = body.find(":")
-        h_end = h_start + colon if 0 < colon <= 80 else end
-        # "Hypertension, well controlled." keeps the name before the first comma or dash.
+        if 0 < colon <= 40 and self._is_title(body[:colon]):
+            # "MDM/Assessment: Acute STEMI." -> the problem follows the title.
+            h_start += colon + 1
+            while h_start < end and text[h_start] in " \t":
+                h_start += 1
+            body = text[h_start:end]
+            colon = body.find(":")
+        # The name ends at the first colon or sentence end: "1. Pneumonia, improving. Day 3 of..."
+        stop = SENTENCE_END.search(body)
+        cut = min(x for x in (colon if colon > 0 else len(body), stop.start() if stop else len(body)))
+        h_end = h_start + cut
         name = text[h_start:h_end].rstrip(" .;:")
         if not name or self.skip.match(name):
             return None
@@ -118,6 +130,10 @@ class ProblemExtractor:
         if not (numbered or titled) and len(words) > 8 and not name.endswith(tuple("abcdefghijklmnopqrstuvwxyz")):
             return None
         return h_start, h_start + len(name)
+
+    def _is_title(self, text: str) -> bool:
+        parts = [p.strip() for p in re.split(r"[/&]| and ", text.lower()) if p.strip()]
+        return bool(parts) and all(p in self.bare_titles for p in parts)
 
     def _blocks(self, doc: Doc, regions: list[tuple[int, int]]) -> list[ProblemBlock]:
         blocks: list[ProblemBlock] = []

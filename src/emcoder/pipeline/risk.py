@@ -111,9 +111,12 @@ class RiskExtractor:
             if NEGATORS.search(text[max(0, decision.start() - 25):decision.start()]):
                 continue
             if self.continue_words.fullmatch(decision.group(0)) or self.continue_words.search(decision.group(0)):
-                # Continuing counts with documented consideration: the block assesses status.
+                # Continuing counts with documented consideration: the block assesses the
+                # problem (a status word, a value, or reasoning beyond the drug sentence).
                 block = self._block_text(doc, span.start_char)
-                if not any(p.search(block) for p in self.stable_or_status):
+                rest = block.replace(text, "")
+                if not (any(p.search(block) for p in self.stable_or_status) or re.search(r"\d", rest)
+                        or len(rest.split()) > 12):
                     continue
             key = f"rx:{concept}"
             if key in seen:
