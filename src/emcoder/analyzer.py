@@ -13,6 +13,9 @@ from emcoder.encounter import Encounter
 from emcoder.encounter_inference import infer_encounter
 from emcoder.errors import InputError
 from emcoder.note_input import validate_note
+from emcoder.icd10.codeset import codeset_for
+from emcoder.icd10.lexicon import get_lexicon
+from emcoder.icd10.suggest import DiagnosisCoder
 from emcoder.pipeline import get_pipeline
 from emcoder.pipeline.common import evidence
 from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, Section, TimeResult
@@ -66,6 +69,13 @@ def _cpt(em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[CodeSu
     return tuple(out)
 
 
+def _chief_complaint(doc) -> str | None:
+    for section in doc._.emcoder_sections or ():
+        if section.category == "chief_complaint":
+            return doc.text[section.start:section.end]
+    return None
+
+
 def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -> Analysis:
     """Analyze one clinical note for the given encounter context (missing fields are inferred)."""
     validate_note(text)
@@ -86,6 +96,10 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -
             "reason": f"no billable E/M: {reason} (the note says '{match.group(0)}')",
         })
     cpt = _cpt(em, time, rules)
+    codeset, release_warning = codeset_for(context.date_of_service)
+    if release_warning:
+        warnings.append(release_warning)
+    diagnoses = DiagnosisCoder(rules, get_lexicon()).suggest(doc, codeset, _chief_complaint(doc))
     sections = tuple(Section(category=s.category, start=s.start, end=s.end, title=s.title)
                      for s in doc._.emcoder_sections or ())
     for inf in inferences:
@@ -94,7 +108,8 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -
     return Analysis(
         emcoder_version=__version__, ruleset_version=rules.version, ruleset_sha256=rules.sha256,
         encounter=context, inferences=tuple(inferences), sections=sections, items=items, mdm=mdm,
-        time=time, em=em, cpt=cpt, warnings=tuple(warnings),
+        time=time, em=em, cpt=cpt, icd10cm=tuple(diagnoses), icd10cm_release=codeset.release.id,
+        warnings=tuple(warnings),
     )
 
 

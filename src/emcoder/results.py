@@ -114,6 +114,21 @@ class Inference(Model):
     evidence: tuple[Evidence, ...] = ()
 
 
+class DiagnosisSuggestion(Model):
+    """One ICD-10-CM code suggestion with the note text that supports it."""
+
+    code: str
+    description: str
+    billable: bool
+    confidence: float = Field(ge=0, le=1)
+    role: Literal["first_listed", "secondary"]
+    evidence: tuple[Evidence, ...]
+    rationale: str
+    more_specific: tuple[str, ...] = ()
+    rule_id: str
+    source: Literal["synonym", "lexical", "dense", "guideline"]
+
+
 class Section(Model):
     category: str
     start: int
@@ -133,6 +148,7 @@ class Analysis(Model):
     time: TimeResult
     em: EMRecommendation
     cpt: tuple[CodeSuggestion, ...]
-    icd10cm: tuple = ()
+    icd10cm: tuple[DiagnosisSuggestion, ...] = ()
+    icd10cm_release: str | None = None
     gaps: tuple = ()
     warnings: tuple[str, ...] = ()

@@ -34,6 +34,7 @@ FILE_KINDS: dict[str, type[s.Header]] = {
     "context_rules": s.ContextRulesFile,
     "time": s.TimeFile,
     "no_em": s.NoEmFile,
+    "icd10_synonyms": s.IcdSynonymsFile,
 }
 
 
@@ -54,6 +55,7 @@ class RuleSet:
     context: s.ContextRulesFile
     time: s.TimeFile
     no_em: s.NoEmFile
+    icd10: s.IcdSynonymsFile
     files: tuple[str, ...]
 
 
@@ -64,7 +66,7 @@ def _iter_patterns(obj: Any) -> Iterable[str]:
             if name in {"patterns", "exclude", "requires", "cues", "excluded", "counseling_only",
                         "not_a_test_context", "unless"}:
                 yield from value
-            elif name == "pattern" and isinstance(value, str):
+            elif name in ("pattern", "cue") and isinstance(value, str):
                 yield value
             else:
                 yield from _iter_patterns(value)
@@ -142,6 +144,7 @@ def load_ruleset_from(directory: Path | None = None) -> RuleSet:
         context=by_kind["context_rules"],  # type: ignore[arg-type]
         time=by_kind["time"],  # type: ignore[arg-type]
         no_em=by_kind["no_em"],  # type: ignore[arg-type]
+        icd10=by_kind["icd10_synonyms"],  # type: ignore[arg-type]
         files=tuple(name for name, _ in files),
     )
 

@@ -331,3 +331,32 @@ class NoEmRule(Strict):
 
 class NoEmFile(Header):
     rules: tuple[NoEmRule, ...]
+
+
+# --- ICD-10-CM synonyms and specificity ------------------------------------------------------
+
+class IcdVariant(Strict):
+    """A more specific code when a cue appears in the problem's text (e.g. "uncontrolled")."""
+
+    cue: str
+    code: str
+
+
+class IcdEntry(Strict):
+    code: str = Field(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+    terms: tuple[str, ...]
+    group: str | None = None  # combination logic: diabetes, hypertension, ckd, heart_failure, ...
+    variants: tuple[IcdVariant, ...] = ()
+    laterality: dict[Literal["right", "left", "bilateral", "unspecified"], str] = {}
+    seventh: bool = False  # injury: append A (active treatment), D (subsequent), S (sequela)
+    symptom: bool = False  # a sign/symptom code (R00-R99 and the like)
+
+
+class LongTermDrug(Strict):
+    code: str
+    drugs: tuple[str, ...]
+
+
+class IcdSynonymsFile(Header):
+    entries: tuple[IcdEntry, ...]
+    long_term_drugs: tuple[LongTermDrug, ...]

@@ -1,0 +1,49 @@
+"""Find the curated synonym entries named in a piece of text (longest term first)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from emcoder.rules.loader import RuleSet, load_ruleset
+from emcoder.rules.schema import IcdEntry
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    entry: IcdEntry
+    start: int  # offsets within the searched text
+    end: int
+    term: str
+
+
+class SynonymLexicon:
+    def __init__(self, rules: RuleSet) -> None:
+        self.by_term: dict[str, IcdEntry] = {}
+        for entry in rules.icd10.entries:
+            for term in entry.terms:
+                self.by_term.setdefault(term.lower(), entry)
+        terms = sorted(self.by_term, key=len, reverse=True)
+        self.pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.I)
+        self.variant_patterns = {
+            (entry.code, v.cue): re.compile(v.cue, re.I) for entry in rules.icd10.entries for v in entry.variants
+        }
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Non-overlapping matches, longest term first at each position."""
+        return [TermMatch(self.by_term[m.group(1).lower()], m.start(1), m.end(1), m.group(1))
+                for m in self.pattern.finditer(text)]
+
+    def variant(self, entry: IcdEntry, context: str) -> tuple[str, str | None]:
+        """The most specific code the context supports, and the cue that chose it."""
+        for v in entry.variants:
+            m = self.variant_patterns[(entry.code, v.cue)].search(context)
+            if m:
+                return v.code, m.group(0)
+        return entry.code, None
+
+
+@lru_cache(maxsize=1)
+def get_lexicon() -> SynonymLexicon:
+    return SynonymLexicon(load_ruleset())

@@ -1,0 +1,257 @@
+"""ICD-10-CM suggestions for one analyzed note, under the outpatient guidelines (Section IV).
+
+Mentions come from the problems addressed (the assessment/plan blocks), assessment and plan
+first; each is mapped by the curated synonym lexicon, then by the lexical index of code
+descriptions when the lexicon has nothing. Guideline logic applied here:
+- uncertain diagnoses ("likely", "rule out", "consistent with") are not coded: the block's
+  documented symptoms are (IV.H); negated and family-history mentions are never coded;
+- specificity: variants ("uncontrolled" -> with hyperglycemia), laterality, injury 7th
+  character (A while in active treatment), type 2 when diabetes type is not documented;
+- combinations: diabetes + CKD -> E1x.22; hypertension + heart failure/CKD -> I11/I12/I13
+  with the I50/N18 codes (I.C.4, I.C.9);
+- long-term drug therapy Z79 codes for continued drugs, by class (never Z79.899);
+- Excludes1 pairs are never suggested together; only billable codes are ever returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from emcoder.icd10.codeset import CodeSet, normalize
+from emcoder.icd10.lexical import get_lexical_index
+from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
+from emcoder.pipeline.common import evidence
+from emcoder.pipeline.findings import SPAN_KEY
+from emcoder.results import DiagnosisSuggestion, Evidence
+from emcoder.rules.loader import RuleSet
+
+SIDE = re.compile(r"\b(right|left|bilateral|both|r|l)\b(?!\s*(?:upper|lower) (?:quadrant|lobe))", re.I)
+SEQUELA = re.compile(r"\b(sequela|late effect)\b", re.I)
+SUBSEQUENT = re.compile(r"\b(routine healing|healing well|subsequent encounter|post[- ]?cast|cast removal)\b", re.I)
+CONTINUE = re.compile(r"\b(continue|continued|continuing|remain on|refill|refilled|stay on|currently (on|taking)|takes)\b", re.I)
+RANGE_IN_NOTE = re.compile(r"\(([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?)(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?))?[^)]*\)")
+
+
+@dataclass
+class Candidate:
+    code: str
+    group: str | None
+    evidence: list[Evidence]
+    rationale: str
+    rule_id: str
+    source: str
+    confidence: float
+    order: int
+    symptom: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _side(text: str) -> str | None:
+    sides = {m.group(1).lower() for m in SIDE.finditer(text)}
+    sides = {"right" if s == "r" else "left" if s == "l" else "bilateral" if s == "both" else s for s in sides}
+    if "bilateral" in sides or {"right", "left"} <= sides:
+        return "bilateral"
+    return next(iter(sides)) if len(sides) == 1 else None
+
+
+def _with_seventh(base: str, char: str, codeset: CodeSet) -> str | None:
+    raw = normalize(base).replace(".", "")
+    raw = raw[:6].ljust(6, "X") + char
+    code = normalize(raw)
+    return code if codeset.is_billable(code) else None
+
+
+class DiagnosisCoder:
+    def __init__(self, rules: RuleSet, lexicon: SynonymLexicon) -> None:
+        self.rules = rules
+        self.lexicon = lexicon
+        self.long_term = [(lt.code, {d.lower() for d in lt.drugs}) for lt in rules.icd10.long_term_drugs]
+
+    # -- one term match -> one code -------------------------------------------------------------
+    def _resolve(self, match: TermMatch, heading: str, block: str, codeset: CodeSet) -> tuple[str, str]:
+        entry = match.entry
+        code, cue = self.lexicon.variant(entry, heading + "\n" + block)
+        why = f"'{match.term}'" + (f" with '{cue}'" if cue else "")
+        if entry.laterality:
+            side = _side(heading) or _side(block) or "unspecified"
+            code = entry.laterality.get(side) or entry.laterality.get("unspecified") or code
+            why += f", side: {side}"
+        if entry.seventh:
+            char = "S" if SEQUELA.search(block) else "D" if SUBSEQUENT.search(block) else "A"
+            code = _with_seventh(code, char, codeset) or code
+            why += f", encounter {'active treatment' if char == 'A' else 'subsequent' if char == 'D' else 'sequela'}"
+        return code, why
+
+    def _block_symptoms(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
+        text = doc.text[start:end]
+        return [m for m in self.lexicon.find(text) if m.entry.symptom]
+
+    def _assertion_at(self, doc: Doc, start: int, end: int) -> str:
+        for span in doc.spans.get(SPAN_KEY, []):
+            if span.label_ == "CONDITION" and span.start_char < end and start < span.end_char:
+                return span._.emcoder_assertion
+        return "present"
+
+    def _from_blocks(self, doc: Doc, codeset: CodeSet) -> list[Candidate]:
+        out: list[Candidate] = []
+        for order, block in enumerate(doc._.emcoder_problem_blocks or ()):
+            if not block.counted and block.reason != "same problem already counted":
+                continue
+            heading = doc.text[block.heading_start:block.heading_end]
+            body = doc.text[block.start:block.end]
+            matches = self.lexicon.find(heading)
+            uncertain = False
+            for m in matches:
+                a_start, a_end = block.heading_start + m.start, block.heading_start + m.end
+                assertion = self._assertion_at(doc, a_start, a_end)
+                if assertion in ("negated", "family", "hypothetical"):
+                    continue
+                if assertion == "possible" and not m.entry.symptom:
+                    uncertain = True
+                    continue
+                code, why = self._resolve(m, heading, body, codeset)
+                out.append(Candidate(code, m.entry.group, [evidence(doc, a_start, a_end)],
+                                     f"problem addressed: {why}", "icd10.synonym.v1", "synonym", 0.9, order,
+                                     symptom=m.entry.symptom))
+            if uncertain:
+                # IV.H: code the documented signs and symptoms, not the uncertain diagnosis.
+                for m in self._block_symptoms(doc, block.start, block.end)[:2]:
+                    code, why = self._resolve(m, heading, body, codeset)
+                    s = block.start + m.start
+                    out.append(Candidate(code, None, [evidence(doc, s, s + len(m.term))],
+                                         f"uncertain diagnosis not coded (IV.H); symptom {why}",
+                                         "icd10.guideline.uncertain_to_symptom.v1", "guideline", 0.6, order,
+                                         symptom=True))
+                continue
+            if not matches:
+                hit = get_lexical_index(codeset).search(heading)
+                if hit is not None:
+                    code, score = hit
+                    out.append(Candidate(code, None, [evidence(doc, block.heading_start, block.heading_end)],
+                                         f"problem addressed: '{heading.strip()}' matches the code description",
+                                         "icd10.lexical.v1", "lexical", round(min(0.8, score), 2), order))
+        return out
+
+    def _long_term_drugs(self, doc: Doc, has_type1: bool, order: int) -> list[Candidate]:
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        for span in doc.spans.get(SPAN_KEY, []):
+            if span.label_ != "DRUG" or span._.emcoder_assertion in ("negated", "family", "hypothetical"):
+                continue
+            if not CONTINUE.search(span.sent.text):
+                continue
+            name = span.text.lower()
+            for code, drugs in self.long_term:
+                if name in drugs and code not in seen and not (code == "Z79.4" and has_type1):
+                    seen.add(code)
+                    out.append(Candidate(code, None, [evidence(doc, span.sent.start_char, span.sent.end_char)],
+                                         f"long-term (current) use documented: {span.text}",
+                                         "icd10.guideline.long_term_drug.v1", "guideline", 0.7, order))
+        return out
+
+    # -- combinations and conflicts -------------------------------------------------------------
+    def _combine(self, cands: list[Candidate]) -> list[Candidate]:
+        by_group: dict[str, list[Candidate]] = {}
+        for c in cands:
+            if c.group:
+                by_group.setdefault(c.group, []).append(c)
+        ckd = next((c for c in by_group.get("ckd", [])), None)
+        hf = next((c for c in by_group.get("heart_failure", [])), None)
+        for dm in by_group.get("diabetes", []):
+            if ckd and dm.code.endswith(".9"):
+                # I.A.15 "with": diabetes and CKD are presumed linked.
+                dm.code = dm.code[:3] + ".22"
+                dm.rationale += "; with CKD (presumed link, I.A.15)"
+        for htn in by_group.get("hypertension", []):
+            stage5 = bool(ckd and ckd.code in ("N18.5", "N18.6"))
+            if hf and ckd:
+                htn.code = "I13.2" if stage5 else "I13.0"
+            elif hf:
+                htn.code = "I11.0"
+            elif ckd:
+                htn.code = "I12.0" if stage5 else "I12.9"
+            else:
+                continue
+            htn.rationale += "; hypertension with heart and/or kidney involvement is presumed linked (I.C.9.a)"
+            htn.rule_id = "icd10.guideline.hypertension_combination.v1"
+        return cands
+
+    def _drop_excludes1(self, cands: list[Candidate], codeset: CodeSet) -> list[Candidate]:
+        kept: list[Candidate] = []
+        for c in cands:
+            clash = False
+            for k in kept:
+                if _excludes(codeset, k.code, c.code) or _excludes(codeset, c.code, k.code):
+                    clash = True
+                    break
+            if not clash:
+                kept.append(c)
+        return kept
+
+    def suggest(self, doc: Doc, codeset: CodeSet, chief_complaint: str | None) -> list[DiagnosisSuggestion]:
+        cands = self._from_blocks(doc, codeset)
+        has_type1 = any(c.code.startswith("E10") for c in cands)
+        cands += self._long_term_drugs(doc, has_type1, order=10_000)
+        cands = self._combine(cands)
+        # One suggestion per code; the first mention keeps its place.
+        unique: dict[str, Candidate] = {}
+        for c in cands:
+            if c.code not in unique:
+                unique[c.code] = c
+            else:
+                unique[c.code].evidence += c.evidence
+        ordered = sorted(unique.values(), key=lambda c: (c.order, c.symptom))
+        # Symptoms integral to a coded diagnosis of the same problem are not coded (I.B.4-6).
+        coded_orders = {c.order for c in ordered if not c.symptom and not c.code.startswith("Z")}
+        ordered = [c for c in ordered if not (c.symptom and c.order in coded_orders
+                                              and c.rule_id != "icd10.guideline.uncertain_to_symptom.v1")]
+        ordered = [c for c in ordered if codeset.is_billable(c.code)]
+        ordered = self._drop_excludes1(ordered, codeset)
+        first = self._first_listed(ordered, chief_complaint)
+        out: list[DiagnosisSuggestion] = []
+        for c in ([first] if first else []) + [c for c in ordered if c is not first]:
+            out.append(DiagnosisSuggestion(
+                code=c.code, description=codeset.description(c.code), billable=True, confidence=c.confidence,
+                role="first_listed" if c is first else "secondary", evidence=tuple(c.evidence),
+                rationale=c.rationale, more_specific=_more_specific(codeset, c.code), rule_id=c.rule_id,
+                source=c.source,  # type: ignore[arg-type]
+            ))
+        return out
+
+    def _first_listed(self, ordered: list[Candidate], chief_complaint: str | None) -> Candidate | None:
+        if not ordered:
+            return None
+        if chief_complaint:
+            cc_codes = set()
+            for m in self.lexicon.find(chief_complaint):
+                cc_codes.add(m.entry.code[:3])
+            for c in ordered:
+                if c.code[:3] in cc_codes and not c.code.startswith("Z"):
+                    return c
+        return next((c for c in ordered if not c.code.startswith("Z")), ordered[0])
+
+
+def _excludes(codeset: CodeSet, a: str, b: str) -> bool:
+    """True when an Excludes1 note of `a` (or its ancestors) names `b`'s category or code."""
+    if a[:3] == b[:3]:
+        return False
+    for note in codeset.excludes1(a):
+        for m in RANGE_IN_NOTE.finditer(note):
+            lo = m.group(1).rstrip("-").rstrip(".")
+            hi = (m.group(2) or m.group(1)).rstrip("-").rstrip(".")
+            bb = b.replace(".", "")
+            if lo.replace(".", "") <= bb[: len(lo.replace(".", ""))] <= hi.replace(".", ""):
+                return True
+    return False
+
+
+def _more_specific(codeset: CodeSet, code: str) -> tuple[str, ...]:
+    """For an 'unspecified' code, the billable siblings documentation could support."""
+    if "unspecified" not in codeset.description(code).lower():
+        return ()
+    parent = code[:-1].rstrip(".") if len(code) > 5 else code[:3]
+    siblings = [c for c in codeset.billable_with_prefix(parent) if c != code]
+    return tuple(siblings[:6])
