@@ -54,12 +54,22 @@ def _time_result(doc) -> TimeResult:
                       activities=finding.activities, rule_id=finding.rule_id, note="")
 
 
-def _cpt(em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[CodeSuggestion, ...]:
+def _cpt(doc, em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[CodeSuggestion, ...]:
     out: list[CodeSuggestion] = []
+    procedures = doc._.emcoder_procedures or []
+    for p in procedures:
+        out.append(CodeSuggestion(code=p.code, kind="procedure", description=p.description,
+                                  evidence=(evidence(doc, p.start, p.end),), rule_id=p.rule_id,
+                                  rationale="performed by this clinician at this visit"))
     if em.code:
         ev = time.evidence if em.basis == "time" else ()
-        out.append(CodeSuggestion(code=em.code, kind="em", description=describe(em.code, rules), evidence=ev,
-                                  rationale=em.reason, rule_id=em.rule_id or "em"))
+        # Modifier 25: a significant, separately identifiable E/M on the day of a minor procedure
+        # or injection (diagnostic tests need none; annotation conventions).
+        with_25 = [p.code for p in procedures if p.modifier25]
+        modifiers = ("25",) if with_25 else ()
+        rationale = em.reason + (f"; modifier 25 for the same-day {', '.join(with_25)}" if with_25 else "")
+        out.insert(0, CodeSuggestion(code=em.code, kind="em", description=describe(em.code, rules), evidence=ev,
+                                     modifiers=modifiers, rationale=rationale, rule_id=em.rule_id or "em"))
         if em.basis == "time":
             for addon in time.prolonged:
                 for _ in range(addon.units):
@@ -95,7 +105,7 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -
             "code": None, "basis": None, "no_em_reason": reason, "rule_id": rule_id,
             "reason": f"no billable E/M: {reason} (the note says '{match.group(0)}')",
         })
-    cpt = _cpt(em, time, rules)
+    cpt = _cpt(doc, em, time, rules)
     codeset, release_warning = codeset_for(context.date_of_service)
     if release_warning:
         warnings.append(release_warning)

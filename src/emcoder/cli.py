@@ -112,6 +112,41 @@ def rules() -> None:
         typer.echo(f"  {name}")
 
 
+icd10_app = typer.Typer(help="ICD-10-CM code sets and the dense retrieval index.", no_args_is_help=True)
+app.add_typer(icd10_app, name="icd10")
+
+
+@icd10_app.command("info")
+def icd10_info() -> None:
+    """Which ICD-10-CM releases are known and bundled, and the state of each dense index."""
+    from emcoder.icd10.codeset import available_releases
+    from emcoder.icd10.dense import MANIFEST_FILE, index_dir
+
+    for release, present in available_releases():
+        manifest = index_dir(release.id) / MANIFEST_FILE
+        dense = json.loads(manifest.read_text()) if manifest.exists() else None
+        typer.echo(f"{release.id}: {release.effective_from} to {release.effective_to}; "
+                   f"{'bundled' if present else 'NOT bundled'}; {release.note}")
+        if dense:
+            typer.echo(f"  dense index: {dense['codes']} codes, {dense['size_bytes'] / 1e6:.1f} MB, "
+                       f"built in {dense['build_seconds']} s, sha256 {dense['sha256'][:12]}")
+
+
+@icd10_app.command("build-index")
+def icd10_build_index(release: str = typer.Option("FY2026", help="release id from releases.yaml")) -> None:
+    """Embed every billable code of a release with the bundled MiniLM model (a few minutes on CPU)."""
+    from emcoder.icd10.codeset import _load
+    from emcoder.icd10.dense import build_index
+
+    try:
+        codeset = _load(release)
+    except KeyError:
+        _fail(f"release {release} is not bundled")
+        return
+    manifest = build_index(codeset)
+    typer.echo(json.dumps(manifest, indent=2))
+
+
 @app.command()
 def version() -> None:
     """Print the emcoder version."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from emcoder.icd10.codeset import CodeSet, normalize
+from emcoder.icd10.lexical import MIN_SCORE as MIN_LEXICAL
 from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
 from emcoder.pipeline.common import evidence
@@ -127,13 +128,40 @@ class DiagnosisCoder:
                                          symptom=True))
                 continue
             if not matches:
-                hit = get_lexical_index(codeset).search(heading)
+                hit = self._lexical_pick(heading, body, codeset)
                 if hit is not None:
                     code, score = hit
                     out.append(Candidate(code, None, [evidence(doc, block.heading_start, block.heading_end)],
                                          f"problem addressed: '{heading.strip()}' matches the code description",
                                          "icd10.lexical.v1", "lexical", round(min(0.8, score), 2), order))
         return out
+
+    def _lexical_pick(self, heading: str, body: str, codeset: CodeSet) -> tuple[str, float] | None:
+        """Best description match, re-ranked for side, encounter type and unspecified defaults."""
+        hits = get_lexical_index(codeset).top(heading, k=40)
+        if not hits or hits[0][1] < MIN_LEXICAL:
+            return None
+        side = _side(heading) or _side(body)
+        mention = heading.lower()
+        best: tuple[float, str] | None = None
+        for code, score in hits:
+            desc = codeset.description(code).lower()
+            if ("sequela" in desc and "sequela" not in mention) or \
+                    ("subsequent encounter" in desc and "subsequent" not in mention):
+                continue
+            adj = score
+            sides_in_desc = {w for w in ("right", "left", "bilateral") if w in desc}
+            if side and sides_in_desc:
+                adj += 0.06 if side in sides_in_desc else -0.3
+            elif not side and sides_in_desc:
+                adj -= 0.05
+            if "unspecified" in desc:
+                adj += 0.02
+            if best is None or adj > best[0]:
+                best = (adj, code)
+        if best is None or best[0] < MIN_LEXICAL:
+            return None
+        return best[1], best[0]
 
     def _long_term_drugs(self, doc: Doc, has_type1: bool, order: int) -> list[Candidate]:
         out: list[Candidate] = []

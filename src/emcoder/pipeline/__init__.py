@@ -11,7 +11,7 @@ from emcoder.quiet import silence_noisy_loggers
 
 COMPONENTS = (
     "emcoder_sentences", "emcoder_sections", "emcoder_findings", "emcoder_assertion",
-    "emcoder_problems", "emcoder_data", "emcoder_risk", "emcoder_time",
+    "emcoder_problems", "emcoder_procedures", "emcoder_data", "emcoder_risk", "emcoder_time",
 )
 _lock = threading.Lock()
 _nlp: Language | None = None

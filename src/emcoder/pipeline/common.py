@@ -18,6 +18,7 @@ DOC_EXTENSIONS = {
     "emcoder_problem_blocks": None,  # list[ProblemBlock]
     "emcoder_time": None,            # TimeFinding | None
     "emcoder_no_em": None,           # str | None: why no E/M is billable
+    "emcoder_procedures": None,      # list[ProcedureFinding]
 }
 SPAN_EXTENSIONS = {"emcoder_assertion": "present", "emcoder_kind": None, "emcoder_concept": None}
 

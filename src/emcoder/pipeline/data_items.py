@@ -70,6 +70,7 @@ class DataExtractor:
 
     def _tests(self, doc: Doc, regions: list[tuple[int, int]], fallback: bool) -> list[tuple[str, str, Span]]:
         found: list[tuple[str, str, Span]] = []  # (label, key, span)
+        billed = {p.test_key for p in doc._.emcoder_procedures or () if p.test_key}
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ != "TEST" or span._.emcoder_assertion in NOT_ASSERTED:
                 continue
@@ -96,6 +97,8 @@ class DataExtractor:
             if label == "test_result_reviewed" and self.interpretation.search(sent):
                 continue  # the clinician's own read counts once, as independent interpretation
             key = self._unique_key(span)
+            if any(key == b or (b.startswith("xray:") and key.startswith("xray:") and b[5:] in key) for b in billed):
+                continue  # billed by this clinician today: not MDM data (separately reported)
             if key == "labs":
                 # "labs" counts only when no named laboratory test stands in the same sentence.
                 named = [s for s in doc.spans[SPAN_KEY] if s.label_ == "TEST" and s.sent == span.sent

@@ -35,6 +35,7 @@ FILE_KINDS: dict[str, type[s.Header]] = {
     "time": s.TimeFile,
     "no_em": s.NoEmFile,
     "icd10_synonyms": s.IcdSynonymsFile,
+    "procedures": s.ProceduresFile,
 }
 
 
@@ -56,6 +57,7 @@ class RuleSet:
     time: s.TimeFile
     no_em: s.NoEmFile
     icd10: s.IcdSynonymsFile
+    procedures: s.ProceduresFile
     files: tuple[str, ...]
 
 
@@ -66,7 +68,8 @@ def _iter_patterns(obj: Any) -> Iterable[str]:
             if name in {"patterns", "exclude", "requires", "cues", "excluded", "counseling_only",
                         "not_a_test_context", "unless"}:
                 yield from value
-            elif name in ("pattern", "cue") and isinstance(value, str):
+            elif name in ("pattern", "cue", "trigger", "views", "performed", "not_performed", "region") \
+                    and isinstance(value, str):
                 yield value
             else:
                 yield from _iter_patterns(value)
@@ -145,6 +148,7 @@ def load_ruleset_from(directory: Path | None = None) -> RuleSet:
         time=by_kind["time"],  # type: ignore[arg-type]
         no_em=by_kind["no_em"],  # type: ignore[arg-type]
         icd10=by_kind["icd10_synonyms"],  # type: ignore[arg-type]
+        procedures=by_kind["procedures"],  # type: ignore[arg-type]
         files=tuple(name for name, _ in files),
     )
 

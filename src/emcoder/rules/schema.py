@@ -360,3 +360,38 @@ class LongTermDrug(Strict):
 class IcdSynonymsFile(Header):
     entries: tuple[IcdEntry, ...]
     long_term_drugs: tuple[LongTermDrug, ...]
+
+
+# --- Procedures and in-office tests ----------------------------------------------------------
+
+class XrayCode(Strict):
+    min_views: int = Field(ge=1)
+    code: str
+    description: str
+
+
+class XrayRegion(Strict):
+    region: str
+    codes: tuple[XrayCode, ...]
+
+
+class XrayRules(Strict):
+    id: str
+    trigger: str
+    views: str
+    regions: tuple[XrayRegion, ...]
+
+
+class ServiceRule(Strict):
+    id: str
+    code: str
+    trigger: str
+    description: str
+    modifier25: bool
+
+
+class ProceduresFile(Header):
+    performed: str
+    not_performed: str
+    xray: XrayRules
+    services: tuple[ServiceRule, ...]
