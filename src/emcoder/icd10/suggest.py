@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from emcoder.icd10.codeset import CodeSet, normalize
 from emcoder.icd10.lexical import MIN_SCORE as MIN_LEXICAL
 from emcoder.icd10.lexical import get_lexical_index
+from emcoder.icd10.dense import load_index
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
 from emcoder.pipeline.common import evidence
 from emcoder.pipeline.findings import SPAN_KEY
@@ -32,6 +33,9 @@ from emcoder.rules.loader import RuleSet
 SIDE = re.compile(r"\b(right|left|bilateral|both|r|l)\b(?!\s*(?:upper|lower) (?:quadrant|lobe))", re.I)
 SEQUELA = re.compile(r"\b(sequela|late effect)\b", re.I)
 SUBSEQUENT = re.compile(r"\b(routine healing|healing well|subsequent encounter|post[- ]?cast|cast removal)\b", re.I)
+DENSE_WEIGHT = 0.85
+UNCERTAIN = re.compile(r"\b(possible|possibly|probable|likely|suspected|suspect|rule out|r/o|consistent with|"
+                       r"compatible with|concern for|questionable|versus|vs\.?)\b", re.I)
 CONTINUE = re.compile(r"\b(continue|continued|continuing|remain on|refill|refilled|stay on|currently (on|taking)|takes)\b", re.I)
 RANGE_IN_NOTE = re.compile(r"\(([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?)(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?))?[^)]*\)")
 
@@ -104,7 +108,8 @@ class DiagnosisCoder:
             heading = doc.text[block.heading_start:block.heading_end]
             body = doc.text[block.start:block.end]
             matches = self.lexicon.find(heading)
-            uncertain = False
+            uncertain = not matches and (UNCERTAIN.search(heading) is not None or any(
+                s._.emcoder_assertion == "possible" for s in block.findings if s.start_char < block.heading_end))
             for m in matches:
                 a_start, a_end = block.heading_start + m.start, block.heading_start + m.end
                 assertion = self._assertion_at(doc, a_start, a_end)
@@ -130,25 +135,35 @@ class DiagnosisCoder:
             if not matches:
                 hit = self._lexical_pick(heading, body, codeset)
                 if hit is not None:
-                    code, score = hit
+                    code, score, source = hit
                     out.append(Candidate(code, None, [evidence(doc, block.heading_start, block.heading_end)],
-                                         f"problem addressed: '{heading.strip()}' matches the code description",
-                                         "icd10.lexical.v1", "lexical", round(min(0.8, score), 2), order))
+                                         f"problem addressed: '{heading.strip()}' matches the code description "
+                                         f"({source} retrieval)", f"icd10.{source}.v1", source,
+                                         round(min(0.8, score), 2), order))
         return out
 
-    def _lexical_pick(self, heading: str, body: str, codeset: CodeSet) -> tuple[str, float] | None:
-        """Best description match, re-ranked for side, encounter type and unspecified defaults."""
-        hits = get_lexical_index(codeset).top(heading, k=40)
-        if not hits or hits[0][1] < MIN_LEXICAL:
-            return None
+    def _lexical_pick(self, heading: str, body: str, codeset: CodeSet) -> tuple[str, float, str] | None:
+        """Best description match (lexical TF-IDF and, when its index is built, dense retrieval),
+        re-ranked for side, encounter type and unspecified defaults."""
+        scores: dict[str, tuple[float, str]] = {}
+        for code, score in get_lexical_index(codeset).top(heading, k=40):
+            scores[code] = (score, "lexical")
+        dense = load_index(codeset.release.id)
+        if dense is not None:
+            for code, score in dense.top(heading, k=15):
+                # Cosine similarities of MiniLM run higher than TF-IDF cosines: shrink them.
+                adjusted = score * DENSE_WEIGHT
+                if adjusted > scores.get(code, (0.0, ""))[0]:
+                    scores[code] = (adjusted, "dense")
         side = _side(heading) or _side(body)
         mention = heading.lower()
-        best: tuple[float, str] | None = None
-        for code, score in hits:
+        best: tuple[float, str, str] | None = None
+        for code, (score, source) in scores.items():
             desc = codeset.description(code).lower()
             if ("sequela" in desc and "sequela" not in mention) or \
-                    ("subsequent encounter" in desc and "subsequent" not in mention):
-                continue
+                    ("subsequent encounter" in desc and "subsequent" not in mention) or \
+                    "in diseases classified elsewhere" in desc:
+                continue  # manifestation codes are never coded from a bare mention
             adj = score
             sides_in_desc = {w for w in ("right", "left", "bilateral") if w in desc}
             if side and sides_in_desc:
@@ -158,10 +173,10 @@ class DiagnosisCoder:
             if "unspecified" in desc:
                 adj += 0.02
             if best is None or adj > best[0]:
-                best = (adj, code)
+                best = (adj, code, source)
         if best is None or best[0] < MIN_LEXICAL:
             return None
-        return best[1], best[0]
+        return best[1], best[0], best[2]
 
     def _long_term_drugs(self, doc: Doc, has_type1: bool, order: int) -> list[Candidate]:
         out: list[Candidate] = []
