@@ -20,7 +20,8 @@ from emcoder.pipeline import get_pipeline
 from emcoder.pipeline.common import evidence
 from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, Section, TimeResult
 from emcoder.rules.loader import RuleSet, load_ruleset
-from emcoder.scoring.em import describe, recommend
+from emcoder.gaps import GapContext, GapDetectors, coding_flags
+from emcoder.scoring.em import describe, find_family, recommend
 from emcoder.scoring.mdm import score_mdm
 
 
@@ -86,8 +87,13 @@ def _chief_complaint(doc) -> str | None:
     return None
 
 
-def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -> Analysis:
-    """Analyze one clinical note for the given encounter context (missing fields are inferred)."""
+def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None, *,
+            selected_code: str | None = None) -> Analysis:
+    """Analyze one clinical note for the given encounter context (missing fields are inferred).
+
+    `selected_code`, when the note's author chose an E/M code, is compared with the level the
+    documentation supports and flagged as over- or under-coding.
+    """
     validate_note(text)
     rules = load_ruleset()
     given = coerce_encounter(encounter)
@@ -110,6 +116,9 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -
     if release_warning:
         warnings.append(release_warning)
     diagnoses = DiagnosisCoder(rules, get_lexicon()).suggest(doc, codeset, _chief_complaint(doc))
+    gaps = GapDetectors(rules).detect(GapContext(doc, items, time, em, tuple(diagnoses), tuple(inferences)))
+    family = find_family(context, rules)
+    flags = coding_flags(selected_code, em, [c.code for c in family.codes] if family else [])
     sections = tuple(Section(category=s.category, start=s.start, end=s.end, title=s.title)
                      for s in doc._.emcoder_sections or ())
     for inf in inferences:
@@ -119,6 +128,7 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None) -
         emcoder_version=__version__, ruleset_version=rules.version, ruleset_sha256=rules.sha256,
         encounter=context, inferences=tuple(inferences), sections=sections, items=items, mdm=mdm,
         time=time, em=em, cpt=cpt, icd10cm=tuple(diagnoses), icd10cm_release=codeset.release.id,
+        gaps=tuple(gaps), coding_flags=flags,
         warnings=tuple(warnings),
     )
 

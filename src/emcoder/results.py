@@ -129,6 +129,32 @@ class DiagnosisSuggestion(Model):
     source: Literal["synonym", "lexical", "dense", "guideline"]
 
 
+class DraftQuery(Model):
+    """A compliant provider query: indicators quoted, a neutral question, no codes or payment."""
+
+    format: Literal["open_ended", "multiple_choice", "yes_no"]
+    question: str
+    options: tuple[str, ...] = ()
+    indicators: tuple[Evidence, ...]
+
+
+class DocumentationGap(Model):
+    id: str
+    label: str
+    rule_id: str
+    reason: str
+    query: DraftQuery
+
+
+class CodingFlag(Model):
+    """Over- or under-coding: the level the author selected against what the note supports."""
+
+    kind: Literal["over_coding_risk", "under_coding"]
+    selected_code: str
+    supported_code: str | None
+    reason: str
+
+
 class Section(Model):
     category: str
     start: int
@@ -150,5 +176,6 @@ class Analysis(Model):
     cpt: tuple[CodeSuggestion, ...]
     icd10cm: tuple[DiagnosisSuggestion, ...] = ()
     icd10cm_release: str | None = None
-    gaps: tuple = ()
+    gaps: tuple[DocumentationGap, ...] = ()
+    coding_flags: tuple[CodingFlag, ...] = ()
     warnings: tuple[str, ...] = ()

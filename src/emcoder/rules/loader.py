@@ -36,6 +36,7 @@ FILE_KINDS: dict[str, type[s.Header]] = {
     "no_em": s.NoEmFile,
     "icd10_synonyms": s.IcdSynonymsFile,
     "procedures": s.ProceduresFile,
+    "gaps": s.GapsFile,
 }
 
 
@@ -58,6 +59,7 @@ class RuleSet:
     no_em: s.NoEmFile
     icd10: s.IcdSynonymsFile
     procedures: s.ProceduresFile
+    gaps: s.GapsFile
     files: tuple[str, ...]
 
 
@@ -149,6 +151,7 @@ def load_ruleset_from(directory: Path | None = None) -> RuleSet:
         no_em=by_kind["no_em"],  # type: ignore[arg-type]
         icd10=by_kind["icd10_synonyms"],  # type: ignore[arg-type]
         procedures=by_kind["procedures"],  # type: ignore[arg-type]
+        gaps=by_kind["gaps"],  # type: ignore[arg-type]
         files=tuple(name for name, _ in files),
     )
 

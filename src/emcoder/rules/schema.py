@@ -395,3 +395,37 @@ class ProceduresFile(Header):
     not_performed: str
     xray: XrayRules
     services: tuple[ServiceRule, ...]
+
+
+# --- Documentation gaps and compliant queries -------------------------------------------------
+
+class GapDetector(Strict):
+    id: str
+    label: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    format: Literal["open_ended", "multiple_choice", "yes_no"]
+    question: str
+    options: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _options_fit_format(self) -> "GapDetector":
+        if self.format == "multiple_choice" and not self.options:
+            raise ValueError(f"{self.id}: multiple choice needs options")
+        if self.format != "multiple_choice" and self.options:
+            raise ValueError(f"{self.id}: only multiple choice takes options")
+        return self
+
+
+class GapsFile(Header):
+    forbidden_words: tuple[str, ...]
+    other_option: str
+    undetermined_option: str
+    detectors: tuple[GapDetector, ...]
+
+    @model_validator(mode="after")
+    def _questions_are_clean(self) -> "GapsFile":
+        for d in self.detectors:
+            text = (d.question + " " + " ".join(d.options)).lower()
+            for word in self.forbidden_words:
+                if word in text:
+                    raise ValueError(f"{d.id}: query text contains forbidden wording {word!r}")
+        return self
