@@ -1,1 +1,0 @@
-"""Domain operations of the review service, one module per job; routes stay thin."""
