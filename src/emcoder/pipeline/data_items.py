@@ -110,7 +110,10 @@ class DataExtractor:
 
     def _cue_items(self, doc: Doc) -> list[tuple[str, str, int, int, str]]:
         out = []
-        for sent in doc.sents:
+        billed = {p.test_key for p in doc._.emcoder_procedures or () if p.test_key}
+        sents = list(doc.sents)
+        for idx, sent in enumerate(sents):
+            prev_sent = sents[idx - 1] if idx else None
             section = section_at(doc, sent.start_char)
             if section is not None and section.role in ("family", "past"):
                 continue
@@ -125,6 +128,12 @@ class DataExtractor:
                     key = f"external:{match.group(match.lastindex or 0).lower()}"
                 elif label == "independent_interpretation":
                     key = f"interp:{sent.start_char}"
+                    # The test read is named in this sentence or the one before ("ECG done. My read: ...").
+                    window_start = prev_sent.start_char if prev_sent is not None else sent.start_char
+                    tests = {self._unique_key(t) for t in doc.spans.get(SPAN_KEY, []) if t.label_ == "TEST"
+                             and window_start <= t.start_char < sent.end_char}
+                    if tests and tests <= billed:
+                        continue  # the clinician bills this read (e.g. their own ECG): not data
                 else:
                     key = label
                 out.append((label, key, sent.start_char + match.start(), sent.start_char + match.end(),

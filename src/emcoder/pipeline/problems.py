@@ -24,6 +24,14 @@ from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
 SUMMARY_SENTENCE = re.compile(r"\b\d{1,3}[- ](year|yr|month|week)s?[- ]old\b|\bpresents? (today )?(for|with)\b", re.I)
+LONG_NAME_CUT = re.compile(r",|;|\s[-–]\s|\s+with\s+|\s+despite\s+|\s+due to\s+", re.I)
+EXPLICIT_THREAT = re.compile(r"\b(threat to (life|limb|bodily function)|life[- ]threatening|threatens? (life|limb))\b", re.I)
+BULLET = re.compile(r"^\s*[-*•·▪]\s+")
+SIGNATURE = re.compile(r",\s*(MD|DO|NP|PA(-C)?|RN|DPT|PT|FNP(-BC)?|ARNP|MBBS|APRN|DNP|CNM)\b|^(dr\.|electronically|signed)", re.I)
+PLAN_WORDS = re.compile(r"\b(recheck|return|follow|rest|fluids|up to date|counsel\w*|discuss\w*|advis\w*|ice|elevat\w*|"
+                        r"rinses?|continue|schedul\w*|referr?\w*|order\w*|prescri\w*|call|instructions?|precautions|"
+                        r"questions|expect\w*|improvement|monitor\w*|diet|exercise|keep|avoid|take|use|apply|"
+                        r"plan|will|today|weeks?|months?|days?|placed|discharged|given|administered|notified)\b", re.I)
 SENTENCE_END = re.compile(r"\.(\s|$)")
 NUMBERED = re.compile(r"^\s*(?:#\s*\d{1,2}[.):]?|\d{1,2}\s*[.)]|[a-z][.)]|[-*•·▪])\s+")
 NEGATORS = re.compile(r"\b(no|not|denies|denied|without|negative for|never|none)\b[^.;,]{0,25}$", re.I)
@@ -119,6 +127,12 @@ class ProblemExtractor:
         cut = min(x for x in (colon if colon > 0 else len(body), stop.start() if stop else len(body)))
         h_end = h_start + cut
         name = text[h_start:h_end].rstrip(" .;:")
+        if len(name.split()) > 12:
+            # "Essential hypertension, still above goal despite ..." -> the diagnosis before the
+            # first comma, dash or "with" names the problem; the rest is its status.
+            short = LONG_NAME_CUT.split(name, maxsplit=1)[0].rstrip(" .;:")
+            if short and len(short.split()) <= 8 and self._findings_in(doc, h_start, h_start + len(short), "CONDITION"):
+                name = short
         if not name or self.skip.match(name):
             return None
         words = name.split()
@@ -129,7 +143,28 @@ class ProblemExtractor:
             return None
         if not (numbered or titled) and len(words) > 8 and not name.endswith(tuple("abcdefghijklmnopqrstuvwxyz")):
             return None
-        return h_start, h_start + len(name)
+        if SIGNATURE.search(name) or sum(ch.isalpha() for ch in name) < 3:
+            return None
+        h_end = h_start + len(name)
+        if not self._findings_in(doc, h_start, h_end, "CONDITION"):
+            # An unknown phrase is a problem only when it reads like one: short, and not a plan
+            # item (a drug, a test, a number, an instruction).
+            if len(words) > 6 or PLAN_WORDS.search(name) or any(ch.isdigit() for ch in name) \
+                    or self._findings_in(doc, h_start, h_end, "DRUG") or self._findings_in(doc, h_start, h_end, "TEST"):
+                return None
+        return h_start, h_end
+
+    @staticmethod
+    def _findings_in(doc: Doc, start: int, end: int, label: str) -> list[Span]:
+        return [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ == label and start <= s.start_char < end
+                and s._.emcoder_kind != "preventive"]
+
+    def _pure_condition(self, doc: Doc, start: int, end: int) -> bool:
+        """A bullet that only names a condition ("- Hypertension, stable") opens a problem."""
+        name = doc.text[start:end]
+        return bool(self._findings_in(doc, start, end, "CONDITION")) and len(name.split()) <= 8 \
+            and not PLAN_WORDS.search(name) and not self._findings_in(doc, start, end, "DRUG") \
+            and not self._findings_in(doc, start, end, "TEST")
 
     def _is_title(self, text: str) -> bool:
         parts = [p.strip() for p in re.split(r"[/&]| and ", text.lower()) if p.strip()]
@@ -142,6 +177,9 @@ class ProblemExtractor:
             for l_start, l_end in _lines(doc.text, r_start, r_end):
                 line = doc.text[l_start:l_end]
                 head = self._heading(doc, l_start, l_end)
+                if head and BULLET.match(line) and blocks and not prev_blank \
+                        and not self._pure_condition(doc, head[0], head[1]):
+                    head = None  # "- Cephalexin 500 mg ..." under a problem is part of its plan
                 # A heading opens a block when it stands after a blank line, is numbered/titled,
                 # or the previous block already has body lines (one-line-per-problem lists).
                 if head and (prev_blank or NUMBERED.match(line) or self.section_titles.match(line)
@@ -193,6 +231,13 @@ class ProblemExtractor:
             block.cue = cue
 
         threat_cue = self._cue("threat_workup", text, block.start)
+        explicit = EXPLICIT_THREAT.search(text)
+        if explicit:
+            return label("threat_to_life", "threat_workup", (block.start + explicit.start(), block.start + explicit.end()))
+        if threat_cue and any(s._.emcoder_kind == "threat" and s._.emcoder_assertion != "negated"
+                              for s in block.findings):
+            # Symptoms worked up at the level of a life-threatening differential (fact sheet 1.3).
+            return label("threat_to_life", "threat_workup", threat_cue)
         if kind == "threat" and threat_cue:
             return label("threat_to_life", "threat_workup", threat_cue)
         if kind == "chronic" and not uncertain_heading:

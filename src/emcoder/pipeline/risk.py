@@ -62,6 +62,19 @@ class RiskExtractor:
                                             + rules.problems.status_cues.exacerbation.patterns
                                             + rules.problems.status_cues.exacerbation_weak.patterns)
 
+    @staticmethod
+    def _decided(group, text: str):
+        """A match not governed by a conditional ("go to the ED if ...") in its own clause."""
+        for pattern in group.patterns:
+            for m in pattern.finditer(text):
+                clause_start = max(text.rfind(";", 0, m.start()), text.rfind(",", 0, m.start()), 0)
+                clause_end = min((i for i in (text.find(";", m.end()), text.find(".", m.end())) if i >= 0),
+                                 default=len(text))
+                clause = text[clause_start:clause_end]
+                if not any(x.search(clause) for x in group.exclude):
+                    return m
+        return None
+
     def _is_rx(self, span: Span, sent: str) -> bool:
         kind = span._.emcoder_kind
         if kind in ("rx", "parenteral_controlled"):
@@ -174,7 +187,7 @@ class RiskExtractor:
                 if SUMMARY_SENTENCE.search(text):
                     continue  # the assessment's opening summary restates the history
                 self._drugs(doc, sent, seen)
-                if (m := self.hosp.search(text)) and "hosp" not in seen:
+                if (m := self._decided(self.hosp, text)) and "hosp" not in seen:
                     seen.add("hosp")
                     self._add(doc, "hospitalization_decision", f"decision about hospitalization: {m.group(0)}",
                               sent.start_char, sent.end_char, self.hosp.id)
