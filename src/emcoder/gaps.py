@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from emcoder.pipeline.common import evidence, section_at
+from emcoder.pipeline.common import sents_of, evidence, section_at
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import (
     CodingFlag, DiagnosisSuggestion, DocumentationGap, DraftQuery, EMRecommendation, Evidence, Inference, MDMItem,
@@ -81,7 +81,7 @@ class GapDetectors:
         self._sentences(ctx, out)
         for inf in ctx.inferences:
             if inf.field == "patient" and not inf.evidence and "assumed" in inf.reason:
-                first = next(iter(doc.sents), None)
+                first = next(iter(sents_of(doc)), None)
                 if first is not None:
                     self._gap(out, "patient_status_unclear", "new vs established is not stated and was not given",
                               [evidence(doc, first.start_char, first.end_char)])
@@ -94,7 +94,7 @@ class GapDetectors:
                 self._gap(out, "time_activities_missing", "total time is stated without the activities it covered",
                           list(ctx.time.evidence))
             return
-        for sent in doc.sents:
+        for sent in sents_of(doc):
             if TIME_WITHOUT_TOTAL.search(sent.text):
                 self._gap(out, "time_statement_missing", "time is referred to without a total in minutes",
                           [evidence(doc, sent.start_char, sent.end_char)])
@@ -151,7 +151,7 @@ class GapDetectors:
         doc = ctx.doc
         historian = any(i.label == "independent_historian" for i in ctx.items)
         done: set[str] = set()
-        for sent in doc.sents:
+        for sent in sents_of(doc):
             section = section_at(doc, sent.start_char)
             if section is not None and section.role in ("family", "past"):
                 continue

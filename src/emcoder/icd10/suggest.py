@@ -25,7 +25,7 @@ from emcoder.icd10.lexical import MIN_SCORE as MIN_LEXICAL
 from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.dense import load_index
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
-from emcoder.pipeline.common import evidence
+from emcoder.pipeline.common import sent_of, evidence
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import DiagnosisSuggestion, Evidence
 from emcoder.rules.loader import RuleSet
@@ -34,6 +34,10 @@ SIDE = re.compile(r"\b(right|left|bilateral|both|r|l)\b(?!\s*(?:upper|lower) (?:
 SEQUELA = re.compile(r"\b(sequela|late effect)\b", re.I)
 SUBSEQUENT = re.compile(r"\b(routine healing|healing well|subsequent encounter|post[- ]?cast|cast removal)\b", re.I)
 DENSE_WEIGHT = 0.85
+INJURY_WORDS = re.compile(r"\b(injur\w*|fracture\w*|sprain\w*|strain\w*|contusion|laceration|abrasion|burn|bite|"
+                          r"fall|fell|trauma\w*|dislocat\w*|tear|torn|wound|puncture|poison\w*|overdose|"
+                          r"adverse|toxic\w*|foreign body|crush\w*)\b", re.I)
+PREGNANCY_WORDS = re.compile(r"\b(pregnan\w*|gestation\w*|prenatal|postpartum|trimester|obstetric\w*)\b", re.I)
 UNCERTAIN = re.compile(r"\b(possible|possibly|probable|likely|suspected|suspect|rule out|r/o|consistent with|"
                        r"compatible with|concern for|questionable|versus|vs\.?)\b", re.I)
 CONTINUE = re.compile(r"\b(continue|continued|continuing|remain on|refill|refilled|stay on|currently (on|taking)|takes)\b", re.I)
@@ -172,6 +176,12 @@ class DiagnosisCoder:
                 adj -= 0.05
             if "unspecified" in desc:
                 adj += 0.02
+            if code[0] in "ST" and not INJURY_WORDS.search(mention):
+                adj -= 0.4  # injury and poisoning codes need an injury in the mention
+            if code[0] == "O" and not PREGNANCY_WORDS.search(mention):
+                adj -= 0.4
+            if len(code) == 8 and code[-1] in "BCEFGHJKMNPQR" and "open" not in mention:
+                adj -= 0.3  # open fracture / non-initial 7th characters need their words
             if best is None or adj > best[0]:
                 best = (adj, code, source)
         if best is None or best[0] < MIN_LEXICAL:
@@ -184,13 +194,13 @@ class DiagnosisCoder:
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ != "DRUG" or span._.emcoder_assertion in ("negated", "family", "hypothetical"):
                 continue
-            if not CONTINUE.search(span.sent.text):
+            if not CONTINUE.search(sent_of(doc, span.start_char).text):
                 continue
             name = span.text.lower()
             for code, drugs in self.long_term:
                 if name in drugs and code not in seen and not (code == "Z79.4" and has_type1):
                     seen.add(code)
-                    out.append(Candidate(code, None, [evidence(doc, span.sent.start_char, span.sent.end_char)],
+                    out.append(Candidate(code, None, [evidence(doc, sent_of(doc, span.start_char).start_char, sent_of(doc, span.start_char).end_char)],
                                          f"long-term (current) use documented: {span.text}",
                                          "icd10.guideline.long_term_drug.v1", "guideline", 0.7, order))
         return out
@@ -252,6 +262,10 @@ class DiagnosisCoder:
         ordered = [c for c in ordered if not (c.symptom and c.order in coded_orders
                                               and c.rule_id != "icd10.guideline.uncertain_to_symptom.v1")]
         ordered = [c for c in ordered if codeset.is_billable(c.code)]
+        # Two codes of one category: keep the specific one, drop the "unspecified" twin.
+        specific = {c.code[:3] for c in ordered if "unspecified" not in codeset.description(c.code).lower()}
+        ordered = [c for c in ordered if not ("unspecified" in codeset.description(c.code).lower()
+                                              and c.code[:3] in specific and c.source != "guideline")]
         ordered = self._drop_excludes1(ordered, codeset)
         first = self._first_listed(ordered, chief_complaint)
         out: list[DiagnosisSuggestion] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -105,8 +106,25 @@ def evidence(doc: Doc, start: int, end: int) -> Evidence:
     return Evidence(start=start, end=end, text=text[start:end], section=section.category if section else None)
 
 
+def sents_of(doc: Doc) -> list[Span]:
+    """The doc's sentences, computed once (spaCy rebuilds `doc.sents` on every access)."""
+    cached = doc.user_data.get("emcoder_sents")
+    if cached is None:
+        cached = list(doc.sents)
+        doc.user_data["emcoder_sents"] = cached
+        doc.user_data["emcoder_sent_starts"] = [s.start_char for s in cached]
+    return cached
+
+
+def sent_of(doc: Doc, char: int) -> Span:
+    """The sentence holding character offset `char`."""
+    sents = sents_of(doc)
+    i = bisect.bisect_right(doc.user_data["emcoder_sent_starts"], char) - 1
+    return sents[max(i, 0)]
+
+
 def sentences_in(doc: Doc, start: int, end: int) -> Iterator[Span]:
-    for sent in doc.sents:
+    for sent in sents_of(doc):
         if sent.end_char <= start:
             continue
         if sent.start_char >= end:

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
+    sent_of, sents_of,
     compile_all, compile_group, evidence, items_of, next_id, register_extensions, section_at,
 )
 from emcoder.pipeline.findings import SPAN_KEY
@@ -57,7 +58,7 @@ class DataExtractor:
         test = self.test_kind[span._.emcoder_concept]
         if not test.region:
             return test.id
-        sent = span.sent
+        sent = sent_of(span.doc, span.start_char)
         window = sent.text
         rel = span.start_char - sent.start_char
         matches = list(self.region.finditer(window))
@@ -74,7 +75,7 @@ class DataExtractor:
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ != "TEST" or span._.emcoder_assertion in NOT_ASSERTED:
                 continue
-            sent = span.sent.text
+            sent = sent_of(doc, span.start_char).text
             if any(p.search(sent) for p in self.not_a_test):
                 continue
             section = section_at(doc, span.start_char)
@@ -101,7 +102,7 @@ class DataExtractor:
                 continue  # billed by this clinician today: not MDM data (separately reported)
             if key == "labs":
                 # "labs" counts only when no named laboratory test stands in the same sentence.
-                named = [s for s in doc.spans[SPAN_KEY] if s.label_ == "TEST" and s.sent == span.sent
+                named = [s for s in doc.spans[SPAN_KEY] if s.label_ == "TEST" and sent_of(doc, s.start_char) == sent_of(doc, span.start_char)
                          and s._.emcoder_concept != "labs" and self.test_kind[s._.emcoder_concept].kind == "lab"]
                 if named:
                     continue
@@ -111,7 +112,7 @@ class DataExtractor:
     def _cue_items(self, doc: Doc) -> list[tuple[str, str, int, int, str]]:
         out = []
         billed = {p.test_key for p in doc._.emcoder_procedures or () if p.test_key}
-        sents = list(doc.sents)
+        sents = list(sents_of(doc))
         for idx, sent in enumerate(sents):
             prev_sent = sents[idx - 1] if idx else None
             section = section_at(doc, sent.start_char)
@@ -145,7 +146,7 @@ class DataExtractor:
         items = items_of(doc)
         tests = self._tests(doc, regions, fallback)
         ordered_keys = {key for label, key, _ in tests if label == "test_ordered"}
-        repeat_orders = {key for label, key, span in tests if label == "test_ordered" and REPEAT.search(span.sent.text)}
+        repeat_orders = {key for label, key, span in tests if label == "test_ordered" and REPEAT.search(sent_of(doc, span.start_char).text)}
         seen: set[tuple[str, str]] = set()
         for label, key, span in tests:
             counted, reason = True, None
@@ -157,8 +158,8 @@ class DataExtractor:
             verb = "ordered" if label == "test_ordered" else "result reviewed"
             items.append(MDMItem(
                 id=next_id(doc, "D"), element="data", label=label, data_category=1,
-                description=f"{key.replace(':', ' of ')} ({verb})", evidence=(evidence(doc, span.sent.start_char,
-                                                                                        span.sent.end_char),),
+                description=f"{key.replace(':', ' of ')} ({verb})", evidence=(evidence(doc, sent_of(doc, span.start_char).start_char,
+                                                                                        sent_of(doc, span.start_char).end_char),),
                 assertion=span._.emcoder_assertion, counted=counted, not_counted_reason=reason,
                 rule_id=(self.order.id if label == "test_ordered" else self.review.id), unique_key=key,
             ))

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
-    CueGroup, compile_group, evidence, items_of, next_id, register_extensions,
+    sent_of, CueGroup, compile_group, evidence, items_of, next_id, register_extensions,
 )
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import MDMItem
@@ -276,7 +276,7 @@ class ProblemExtractor:
                 continue
             if not any(a <= span.start_char < b for a, b in regions):
                 continue
-            sent = span.sent
+            sent = sent_of(doc, span.start_char)
             key = span._.emcoder_concept
             if key not in blocks:
                 blocks[key] = ProblemBlock(span.start_char, span.end_char, sent.start_char, sent.end_char,

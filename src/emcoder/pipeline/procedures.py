@@ -9,13 +9,12 @@ names the MDM data item the billed test would otherwise be, so `emcoder_data` do
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from emcoder.pipeline.common import compile_pattern, register_extensions, section_at
+from emcoder.pipeline.common import sents_of, compile_pattern, register_extensions, section_at
 from emcoder.rules.loader import RuleSet, load_ruleset
 
 WORD_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "1-2": 2, "2-3": 3}
@@ -72,7 +71,7 @@ class ProcedureFinder:
     def __call__(self, doc: Doc) -> Doc:
         found: list[ProcedureFinding] = []
         codes: set[str] = set()
-        for sent in doc.sents:
+        for sent in sents_of(doc):
             section = section_at(doc, sent.start_char)
             if section is not None and section.role in ("past", "family"):
                 continue

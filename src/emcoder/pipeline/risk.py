@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
-    compile_all, compile_group, evidence, items_of, next_id, register_extensions, sentences_in,
+    sent_of, compile_all, compile_group, evidence, items_of, next_id, register_extensions, sentences_in,
 )
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.pipeline.problems import NEGATORS, SUMMARY_SENTENCE, assessment_regions
@@ -80,7 +80,7 @@ class RiskExtractor:
         if kind in ("rx", "parenteral_controlled"):
             return True
         if kind == "dose":
-            rel = span.start_char - span.sent.start_char
+            rel = span.start_char - sent_of(span.doc, span.start_char).start_char
             dose = DOSE.search(sent, rel)
             limit = self.dose_limits.get(span._.emcoder_concept, 0)
             return bool(dose and dose.start() - rel < 30 and float(dose.group(1)) > limit)
@@ -143,7 +143,7 @@ class RiskExtractor:
 
     def _toxicity(self, doc: Doc, span: Span, seen: set[str]) -> None:
         concept = span._.emcoder_concept
-        block = self._block_text(doc, span.start_char) or span.sent.text
+        block = self._block_text(doc, span.start_char) or sent_of(doc, span.start_char).text
         for drugs, tests in self.tox_tests:
             if concept not in drugs or f"tox:{concept}" in seen:
                 continue
@@ -152,7 +152,7 @@ class RiskExtractor:
                 seen.add(f"tox:{concept}")
                 self._add(doc, "intensive_toxicity_monitoring",
                           f"{span.text} with toxicity monitoring ({test.group(0)})",
-                          span.sent.start_char, span.sent.end_char, self.toxicity.id)
+                          sent_of(doc, span.start_char).start_char, sent_of(doc, span.start_char).end_char, self.toxicity.id)
 
     def _surgery(self, doc: Doc, sent: Span, seen: set[str]) -> None:
         text = sent.text

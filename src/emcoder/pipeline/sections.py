@@ -24,11 +24,18 @@ from emcoder.rules.loader import RuleSet, load_ruleset
 SHORT_HEADER = 2  # single letters (S/O/A/P) need a colon, never a bare line
 
 
-def _header_regex(header: str) -> str:
+def _header_alternative(header: str) -> str:
     words = r"[ \t]+".join(re.escape(w) for w in header.split())
     tail = r"(?=[ \t]*:)" if len(header) <= SHORT_HEADER else r"(?=[ \t]*(?::|\r?\n|$))"
+    return words + tail
+
+
+def _category_regex(headers: tuple[str, ...]) -> str:
+    """All headers of one category as one regex: medspacy runs each rule over the whole note,
+    so one rule per category (17) instead of one per header (~200) keeps sectioning cheap."""
+    alternatives = "|".join(_header_alternative(h) for h in sorted(headers, key=len, reverse=True))
     # The look-behind keeps "P:" from matching inside "BP:" and "S:" inside "Eyes:".
-    return rf"(?i)(?<![\w/&]){words}{tail}"
+    return rf"(?i)(?<![\w/&])(?:{alternatives})"
 
 
 class EmcoderSectionizer:
@@ -39,8 +46,8 @@ class EmcoderSectionizer:
         # A private pipeline so our sectionizer's span attributes never collide with a user's.
         self._sectionizer = Sectionizer(nlp, name=f"{name}_medspacy", rules=None, require_start_line=True)
         self._sectionizer.add([
-            SectionRule(literal=header, category=d.category, pattern=_header_regex(header))
-            for d in rules.sections.sections for header in d.headers
+            SectionRule(literal=d.headers[0], category=d.category, pattern=_category_regex(d.headers))
+            for d in rules.sections.sections
         ])
 
     def __call__(self, doc: Doc) -> Doc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from emcoder.pipeline.common import compile_all, compile_pattern, register_extensions
+from emcoder.pipeline.common import sents_of, compile_all, compile_pattern, register_extensions
 from emcoder.rules.loader import RuleSet, load_ruleset
 
 
@@ -41,7 +41,7 @@ class TimeExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         best: tuple[int, int, TimeFinding] | None = None  # (is_total, minutes, finding)
-        for sent in doc.sents:
+        for sent in sents_of(doc):
             text = sent.text
             if "min" not in text.lower():
                 continue
