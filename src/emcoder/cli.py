@@ -147,6 +147,24 @@ def icd10_build_index(release: str = typer.Option("FY2026", help="release id fro
     typer.echo(json.dumps(manifest, indent=2))
 
 
+def _register_service_commands() -> None:
+    """`emcoder serve`, `emcoder token create`, `emcoder audit verify` (the review API)."""
+    try:
+        from emcoder_api.cli import audit_verify, serve, token_create
+    except ImportError:  # pragma: no cover - the API package ships in the same wheel
+        return
+    app.command("serve")(serve)
+    token_app = typer.Typer(help="API tokens (stored hashed; the secret is shown once).", no_args_is_help=True)
+    token_app.command("create")(token_create)
+    app.add_typer(token_app, name="token")
+    audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+    audit_app.command("verify")(audit_verify)
+    app.add_typer(audit_app, name="audit")
+
+
+_register_service_commands()
+
+
 @app.command()
 def version() -> None:
     """Print the emcoder version."""

@@ -1,0 +1,1 @@
+"""Domain operations of the review service, one module per job; routes stay thin."""
