@@ -39,6 +39,13 @@ def items_of(doc: Doc) -> list[MDMItem]:
     return doc._.emcoder_items
 
 
+# Management that applies only if something happens later is not a decision made today.
+CONDITIONAL = re.compile(r"\b(if|should (she|he|they|symptoms|pain|it)|in case|unless|consider(ing)?|may need|might need|"
+                         r"could (consider|need)|would (consider|need)|possibly|potential(ly)?|discussed the option|"
+                         r"in the future|down the road|at that time)\b", re.I)
+PATIENT_REPORTED = re.compile(r"\b(patient|he|she|they) (reports?|reported|states?|stated|says|said|notes?|noted)\b", re.I)
+
+
 @dataclass(frozen=True)
 class SectionSpan:
     category: str

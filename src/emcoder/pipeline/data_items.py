@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
+    CONDITIONAL, PATIENT_REPORTED,
     sent_of, sents_of,
     compile_all, compile_group, evidence, items_of, next_id, register_extensions, section_at,
 )
@@ -87,9 +88,12 @@ class DataExtractor:
             if role == "results":
                 label = "test_result_reviewed"
             elif in_plan or role in ("assessment", "plan"):
+                rel = span.start_char - sent_of(doc, span.start_char).start_char
+                if CONDITIONAL.search(sent[:rel]):
+                    continue  # "if the pain persists, we will obtain an MRI" orders nothing today
                 if self.order.search(sent) and not PAST_YEAR.search(sent):
                     label = "test_ordered"
-                elif self.review.search(sent):
+                elif self.review.search(sent) and not PATIENT_REPORTED.search(sent):
                     label = "test_result_reviewed"
             elif role == "history" and EXPLICIT_REVIEW.search(sent):
                 label = "test_result_reviewed"
@@ -145,16 +149,20 @@ class DataExtractor:
         regions, fallback = assessment_regions(doc)
         items = items_of(doc)
         tests = self._tests(doc, regions, fallback)
-        ordered_keys = {key for label, key, _ in tests if label == "test_ordered"}
-        repeat_orders = {key for label, key, span in tests if label == "test_ordered" and REPEAT.search(sent_of(doc, span.start_char).text)}
+        # A unique test counts once: its result reviewed and a repeat ordered today are one test
+        # (the annotation conventions); a mention with no body region yields to one that has it.
+        seen_keys: set[str] = set()
+        regions_of = {key.split(":")[0] for _, key, _ in tests if ":" in key and not key.endswith(":unspecified")}
         seen: set[tuple[str, str]] = set()
         for label, key, span in tests:
             counted, reason = True, None
-            if (label, key) in seen:
+            if key in seen_keys:
                 counted, reason = False, "same unique test already counted"
-            elif label == "test_result_reviewed" and key in ordered_keys and key not in repeat_orders:
-                counted, reason = False, "result of a test ordered at this visit is part of the order"
+            elif key.endswith(":unspecified") and key.split(":")[0] in regions_of:
+                counted, reason = False, "same study as a mention that names its body region"
             seen.add((label, key))
+            if counted:
+                seen_keys.add(key)
             verb = "ordered" if label == "test_ordered" else "result reviewed"
             items.append(MDMItem(
                 id=next_id(doc, "D"), element="data", label=label, data_category=1,

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
+    CONDITIONAL,
     sent_of, compile_all, compile_group, evidence, items_of, next_id, register_extensions, sentences_in,
 )
 from emcoder.pipeline.findings import SPAN_KEY
@@ -29,11 +30,6 @@ from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
 DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?)\b", re.I)
-CONDITIONAL = re.compile(r"\b(if|should (she|he|they|symptoms)|in case|unless|consider(ing)?|may need|might need|"
-                         r"could (consider|need)|would (consider|need)|possibly|potential(ly)?|discussed the option)\b",
-                         re.I)
-HOLD_FOR = re.compile(r"\b(hold|held|holding)\b", re.I)
-
 
 class RiskExtractor:
     def __init__(self, nlp: Language, name: str, rules: RuleSet) -> None:
