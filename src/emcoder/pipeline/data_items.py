@@ -132,13 +132,14 @@ class DataExtractor:
                 if label == "external_notes":
                     key = f"external:{match.group(match.lastindex or 0).lower()}"
                 elif label == "independent_interpretation":
-                    key = f"interp:{sent.start_char}"
+                    key = "interp"
                     # The test read is named in this sentence or the one before ("ECG done. My read: ...").
                     window_start = prev_sent.start_char if prev_sent is not None else sent.start_char
                     tests = {self._unique_key(t) for t in doc.spans.get(SPAN_KEY, []) if t.label_ == "TEST"
                              and window_start <= t.start_char < sent.end_char}
                     if tests and tests <= billed:
                         continue  # the clinician bills this read (e.g. their own ECG): not data
+                    key = "interp:" + "+".join(sorted(tests)) if tests else "interp"
                 else:
                     key = label
                 out.append((label, key, sent.start_char + match.start(), sent.start_char + match.end(),

@@ -25,6 +25,7 @@ from emcoder.rules.loader import RuleSet, load_ruleset
 
 SUMMARY_SENTENCE = re.compile(r"\b\d{1,3}[- ](year|yr|month|week)s?[- ]old\b|\bpresents? (today )?(for|with)\b", re.I)
 LONG_NAME_CUT = re.compile(r",|;|\s[-–]\s|\s+with\s+|\s+despite\s+|\s+due to\s+", re.I)
+CANCER = re.compile(r"\b(cancer|carcinoma|malignan\w*|lymphoma|leukemia|melanoma|sarcoma|myeloma|neoplasm)\b", re.I)
 EXPLICIT_THREAT = re.compile(r"\b(threat to (life|limb|bodily function)|life[- ]threatening|threatens? (life|limb))\b", re.I)
 BULLET = re.compile(r"^\s*[-*•·▪]\s+")
 SIGNATURE = re.compile(r",\s*(MD|DO|NP|PA(-C)?|RN|DPT|PT|FNP(-BC)?|ARNP|MBBS|APRN|DNP|CNM)\b|^(dr\.|electronically|signed)", re.I)
@@ -183,7 +184,8 @@ class ProblemExtractor:
                 # A heading opens a block when it stands after a blank line, is numbered/titled,
                 # or the previous block already has body lines (one-line-per-problem lists).
                 if head and (prev_blank or NUMBERED.match(line) or self.section_titles.match(line)
-                             or not blocks or blocks[-1].end > blocks[-1].heading_end + 1):
+                             or not blocks or blocks[-1].end > blocks[-1].heading_end + 1
+                             or self._pure_condition(doc, head[0], head[1])):
                     blocks.append(ProblemBlock(head[0], head[1], l_start, l_end, doc.text[head[0]:head[1]]))
                 elif blocks and line.strip():
                     blocks[-1].end = l_end
@@ -214,12 +216,24 @@ class ProblemExtractor:
         if heading and not main:
             block.counted, block.reason = False, "the condition is negated or not the patient's"
             return
+        if main and all(s._.emcoder_assertion == "historical" for s in main) and not any(
+                s.label_ in ("DRUG", "TEST") for s in doc.spans.get(SPAN_KEY, [])
+                if block.heading_end <= s.start_char < block.end):
+            block.counted, block.reason = False, "history of a condition no longer treated"
+            return
         elsewhere = self._cue("managed_elsewhere", text, block.start)
         if elsewhere and not self._cue("exacerbation", text, block.start):
             block.counted, block.reason = False, "managed by another clinician, not addressed here"
             block.cue = elsewhere
             return
         kind = next((k for k in CONDITION_PRIORITY if k in kinds), None)
+        if kind == "symptom":
+            # "Shortness of breath. ... I believe this is an exacerbation of her CHF": the body's
+            # diagnosis is the problem.
+            body_chronic = [s for s in block.findings if s.start_char >= block.heading_end
+                            and s._.emcoder_kind == "chronic" and s._.emcoder_assertion == "present"]
+            if body_chronic and (self._cue("exacerbation", text, block.start) or self._cue("severe", text, block.start)):
+                kind = "chronic"
         if kind is None:
             body_kinds = {s._.emcoder_kind for s in block.findings
                           if s._.emcoder_assertion == "present" and s._.emcoder_kind != "preventive"}
@@ -234,6 +248,10 @@ class ProblemExtractor:
         explicit = EXPLICIT_THREAT.search(text)
         if explicit:
             return label("threat_to_life", "threat_workup", (block.start + explicit.start(), block.start + explicit.end()))
+        if CANCER.search(doc.text[block.heading_start:block.heading_end]) and not any(
+                s._.emcoder_assertion == "historical" for s in main):
+            if (c := self._cue("active_cancer", text, block.start)):
+                return label("threat_to_life", "active_cancer", c)
         if threat_cue and any(s._.emcoder_kind == "threat" and s._.emcoder_assertion != "negated"
                               for s in block.findings):
             # Symptoms worked up at the level of a life-threatening differential (fact sheet 1.3).
@@ -255,15 +273,21 @@ class ProblemExtractor:
             return label("acute_uncomplicated", None)
         if kind == "minor":
             return label("minor", None)
-        if kind in ("acute", "threat") and not uncertain_heading:
+        if not uncertain_heading:
+            # Treatment started and improving is "stable acute" even for a systemic illness.
+            if kind in ("acute", "threat") and (c := self._cue("improving_acute", text, block.start)):
+                return label("stable_acute", "improving_acute", c)
             if (c := self._cue("systemic", text, block.start)):
                 return label("acute_systemic", "systemic", c)
-            if (c := self._cue("improving_acute", text, block.start)):
-                return label("stable_acute", "improving_acute", c)
-            return label("acute_uncomplicated", None)
         if kind == "symptom" or uncertain_heading:
             if (c := self._cue("uncertain", text, block.start)) or uncertain_heading:
                 return label("undiagnosed_uncertain", "uncertain", c)
+            heading = doc.text[block.heading_start:block.heading_end]
+            red = self.cue["red_flag"].search(heading)
+            if red and any(s.label_ == "TEST" for s in doc.spans.get(SPAN_KEY, []) if block.start <= s.start_char < block.end
+                           + 600):
+                return label("undiagnosed_uncertain", "red_flag",
+                             (block.heading_start + red.start(), block.heading_start + red.end()))
         return label("acute_uncomplicated", None)
 
     # -- fallback: one problem per condition concept in assessment sentences ---------------------

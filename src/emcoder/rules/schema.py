@@ -241,6 +241,8 @@ class StatusCues(Strict):
     exacerbation: PatternGroup
     exacerbation_weak: PatternGroup
     managed_elsewhere: PatternGroup
+    active_cancer: PatternGroup
+    red_flag: PatternGroup
     stable: PatternGroup
     severe: PatternGroup
     uncertain: PatternGroup
