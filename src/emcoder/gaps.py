@@ -38,10 +38,19 @@ BARE_CONTINUE = re.compile(r"\b(continue|cont\.?)\s+(all\s+)?(current|home|same|
 FINDING_HEADING = re.compile(r"\b(elevated|high|low|abnormal|decreased|increased|positive)\b[^.]{0,30}\b("
                              r"a1c|glucose|potassium|sodium|creatinine|tsh|cholesterol|ldl|hemoglobin|platelets?|wbc|"
                              r"liver enzymes|lfts|psa|vitamin d|b12|calcium|ferritin|inr|blood pressure reading)", re.I)
+# Categories whose "unspecified" code has siblings that documentation of type, stage, severity
+# or episode would select (annotation conventions: only when the missing detail changes the code).
 SPECIFICITY = {
-    "N18.9": "stage",
-    "I50.9": "type (systolic, diastolic or combined) and acuity",
+    "N18": "stage",
+    "I50": "type (systolic, diastolic or combined) and acuity",
+    "F32": "severity and whether the episode is single or recurrent",
+    "F33": "severity",
+    "J45": "severity and persistence",
+    "I48": "type (paroxysmal, persistent or permanent)",
+    "F41": "type",
+    "E10": "complications",
 }
+NOT_OWED = {"E11.9", "E10.9", "E11.65", "K21.9", "I10", "E78.5"}  # conventions: no gap for these
 
 
 @dataclass
@@ -107,11 +116,13 @@ class GapDetectors:
         for block in blocks:
             heading_ev = evidence(doc, block.heading_start, block.heading_end)
             body = doc.text[block.heading_end:block.end].strip(" .:\n")
-            if block.counted and not body and len(with_body) >= 2 and not self._mentioned_later(doc, block, blocks):
+            heading_text = doc.text[block.heading_start:block.heading_end]
+            if block.counted and not body and len(with_body) >= 2 and len(heading_text.split()) <= 5 \
+                    and not any(ch.isdigit() for ch in heading_text) and not self._mentioned_elsewhere(doc, block):
                 self._gap(out, "problem_not_addressed", "a problem is listed with no assessment or plan", [heading_ev])
                 continue
             if block.counted and block.label == "chronic_stable" and block.rule_id and block.rule_id.endswith(".default.v1") \
-                    and len(body.split()) < 40:
+                    and 0 < len(body.split()) <= 6 and not any(ch.isdigit() for ch in body):
                 self._gap(out, "problem_status_unclear", "a chronic problem is documented without its status",
                           [heading_ev])
             heading = doc.text[block.heading_start:block.heading_end]
@@ -128,18 +139,30 @@ class GapDetectors:
                           "an abnormal finding is treated without a diagnosis named", [heading_ev])
 
     @staticmethod
-    def _mentioned_later(doc: Doc, block, blocks) -> bool:
-        """A heading listed without a plan may still be managed in a later plan paragraph."""
+    def _mentioned_elsewhere(doc: Doc, block) -> bool:
+        """A problem listed without a plan may be managed in another paragraph of the note; with
+        no known concept to look for, we cannot tell, so we do not ask."""
         concepts = {s._.emcoder_concept for s in block.findings if s.start_char < block.heading_end}
-        end = max(b.end for b in blocks)
-        return any(s._.emcoder_concept in concepts for s in doc.spans.get(SPAN_KEY, [])
-                   if block.end <= s.start_char < end + 2000 and s.label_ == "CONDITION")
+        if not concepts:
+            return True
+        for s in doc.spans.get(SPAN_KEY, []):
+            if s.label_ != "CONDITION" or s._.emcoder_concept not in concepts:
+                continue
+            if block.heading_start <= s.start_char < block.heading_end:
+                continue
+            section = section_at(doc, s.start_char)
+            if section is not None and section.role in ("assessment", "plan", "results"):
+                return True
+        return False
 
     def _specificity(self, ctx: GapContext, out: list[DocumentationGap]) -> None:
         seen: set[str] = set()
         for dx in ctx.icd10cm:
-            missing = SPECIFICITY.get(dx.code)
             rationale = dx.rationale
+            unspecified = "unspecified" in dx.description.lower() and dx.code not in NOT_OWED
+            missing = SPECIFICITY.get(dx.code[:3]) if unspecified else None
+            if missing is None and unspecified and dx.code[0] == "S" and dx.more_specific:
+                missing = "specific site or structure injured"
             if missing is None and "side: unspecified" in rationale:
                 missing = "laterality (right, left or bilateral)"
             if missing and missing not in seen:

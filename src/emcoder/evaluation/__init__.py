@@ -9,4 +9,13 @@ from __future__ import annotations
 from emcoder.evaluation.prediction import Prediction, Predictor, Span, Suggestion
 from emcoder.evaluation.runner import EvalRun, format_summary, run_eval, to_json
 
-__all__ = ["EvalRun", "Prediction", "Predictor", "Span", "Suggestion", "format_summary", "run_eval", "to_json"]
+__all__ = [
+    "EvalRun",
+    "Prediction",
+    "Predictor",
+    "Span",
+    "Suggestion",
+    "format_summary",
+    "run_eval",
+    "to_json",
+]

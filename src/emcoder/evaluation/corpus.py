@@ -116,8 +116,9 @@ def _occurrences(text: str, quote: str) -> tuple[tuple[int, int], ...]:
     return tuple(found)
 
 
-def _elements(gold: dict[str, Any], text: str, gold_file: str, txt_file: str,
-              issues: list[FileIssue]) -> tuple[GoldElement, ...] | None:
+def _elements(
+    gold: dict[str, Any], text: str, gold_file: str, txt_file: str, issues: list[FileIssue]
+) -> tuple[GoldElement, ...] | None:
     if "elements" not in gold:
         return None
     kept = []
@@ -129,18 +130,32 @@ def _elements(gold: dict[str, Any], text: str, gold_file: str, txt_file: str,
             if 0 <= start < end <= len(text) and text[start:end] == quote:
                 kept.append(GoldElement(i, el["element"], el["label"], ((start, end),)))
                 continue
-            issues.append(FileIssue(gold_file, f"{where}: start/end {start}-{end} do not delimit the quote "
-                                               f"({len(quote)} characters); using where the quote occurs",
-                                    False))
+            issues.append(
+                FileIssue(
+                    gold_file,
+                    f"{where}: start/end {start}-{end} do not delimit the quote "
+                    f"({len(quote)} characters); using where the quote occurs",
+                    False,
+                )
+            )
         elif start is not None or end is not None:
-            issues.append(FileIssue(gold_file, f"{where}: only one of start/end given; "
-                                               "using where the quote occurs", False))
+            issues.append(
+                FileIssue(
+                    gold_file, f"{where}: only one of start/end given; using where the quote occurs", False
+                )
+            )
         occ = _occurrences(text, quote)
         if occ:
             kept.append(GoldElement(i, el["element"], el["label"], occ))
         else:
-            issues.append(FileIssue(gold_file, f"{where}: quote ({len(quote)} characters) not found in "
-                                               f"{txt_file}; element skipped for evidence_recall", False))
+            issues.append(
+                FileIssue(
+                    gold_file,
+                    f"{where}: quote ({len(quote)} characters) not found in "
+                    f"{txt_file}; element skipped for evidence_recall",
+                    False,
+                )
+            )
     return tuple(kept)
 
 
@@ -158,7 +173,9 @@ def load_note(gold_path: Path) -> tuple[GoldNote | None, list[FileIssue]]:
     except UnicodeDecodeError as exc:
         return None, [FileIssue(name, f"not valid UTF-8 (first bad byte at offset {exc.start})", True)]
     except json.JSONDecodeError as exc:
-        return None, [FileIssue(name, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", True)]
+        return None, [
+            FileIssue(name, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", True)
+        ]
     except (ValueError, RecursionError) as exc:
         return None, [FileIssue(name, f"invalid JSON ({type(exc).__name__})", True)]
     errors = validate_gold(gold)
@@ -174,18 +191,24 @@ def load_note(gold_path: Path) -> tuple[GoldNote | None, list[FileIssue]]:
     try:
         text = txt_path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        return None, [*issues, FileIssue(txt_name, f"cannot read: {exc.strerror or type(exc).__name__}", True)]
+        return None, [
+            *issues,
+            FileIssue(txt_name, f"cannot read: {exc.strerror or type(exc).__name__}", True),
+        ]
     except UnicodeDecodeError as exc:
-        return None, [*issues, FileIssue(txt_name, f"not valid UTF-8 (first bad byte at offset {exc.start})",
-                                         True)]
+        return None, [
+            *issues,
+            FileIssue(txt_name, f"not valid UTF-8 (first bad byte at offset {exc.start})", True),
+        ]
     elements = _elements(gold, text, name, txt_name, issues)
     return GoldNote(id=stem, file=name, gold=gold, text=text, elements=elements), issues
 
 
 def gold_files(folder: Path) -> list[Path]:
     """The `*.gold.json` files of a folder, sorted by name."""
-    return sorted((p for p in folder.iterdir() if p.name.endswith(GOLD_SUFFIX) and not p.is_dir()),
-                  key=lambda p: p.name)
+    return sorted(
+        (p for p in folder.iterdir() if p.name.endswith(GOLD_SUFFIX) and not p.is_dir()), key=lambda p: p.name
+    )
 
 
 def load_corpus(folder: Path) -> tuple[list[GoldNote], list[FileIssue]]:

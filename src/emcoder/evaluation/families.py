@@ -51,7 +51,7 @@ def em_level(code: str | None) -> tuple[str | None, int]:
 def family_codes(family: str) -> tuple[str, ...]:
     """The codes of a family in level order (a one-code tuple for an unlisted code)."""
     if family.startswith(UNLISTED_PREFIX):
-        return (family[len(UNLISTED_PREFIX):],)
+        return (family[len(UNLISTED_PREFIX) :],)
     return FAMILIES[family]
 
 

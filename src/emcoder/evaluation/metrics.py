@@ -123,11 +123,17 @@ def covered(s: Suggestion, length: int) -> bool:
     return any(span_ok(sp.start, sp.end, length) for sp in s.spans)
 
 
-def element_recalled(occurrences: Sequence[tuple[int, int]], kind: str, suggestions: Sequence[Suggestion]) -> bool:
+def element_recalled(
+    occurrences: Sequence[tuple[int, int]], kind: str, suggestions: Sequence[Suggestion]
+) -> bool:
     """Some mdm_item suggestion of this element kind has a span overlapping an occurrence."""
-    return any(max(sp.start, a) < min(sp.end, b)
-               for s in suggestions if s.kind == "mdm_item" and s.element == kind
-               for sp in s.spans for a, b in occurrences)
+    return any(
+        max(sp.start, a) < min(sp.end, b)
+        for s in suggestions
+        if s.kind == "mdm_item" and s.element == kind
+        for sp in s.spans
+        for a, b in occurrences
+    )
 
 
 def _upper(codes: Iterable[str]) -> set[str]:
@@ -140,11 +146,18 @@ def compute_metrics(results: Sequence[NoteResult]) -> dict[str, Any]:
     preds = [r.prediction for r in results]
     cmp = [compare_em(g["em"]["code"], p.em_code) for g, p in zip(golds, preds, strict=True)]
     icd = [(_upper(g["icd10cm"]), _upper(p.icd10cm)) for g, p in zip(golds, preds, strict=True)]
-    first = [bool(p.icd10cm) and p.icd10cm[0].upper() == g["icd10cm"][0].upper()
-             for g, p in zip(golds, preds, strict=True) if g["icd10cm"]]
+    first = [
+        bool(p.icd10cm) and p.icd10cm[0].upper() == g["icd10cm"][0].upper()
+        for g, p in zip(golds, preds, strict=True)
+        if g["icd10cm"]
+    ]
     suggestions = [covered(s, len(r.note.text)) for r in results for s in r.prediction.suggestions]
-    recalled = [element_recalled(el.occurrences, el.element, r.prediction.suggestions)
-                for r in results if r.note.elements is not None for el in r.note.elements]
+    recalled = [
+        element_recalled(el.occurrences, el.element, r.prediction.suggestions)
+        for r in results
+        if r.note.elements is not None
+        for el in r.note.elements
+    ]
     has_gaps = [(set(g["gaps"]), set(p.gaps)) for g, p in zip(golds, preds, strict=True) if "gaps" in g]
     latencies = [r.latency_ms for r in results]
     return {
@@ -154,16 +167,23 @@ def compute_metrics(results: Sequence[NoteResult]) -> dict[str, Any]:
         "em_over": share(c.direction == "over" for c in cmp),
         "em_under": share(c.direction == "under" for c in cmp),
         "em_family_mismatch": share(c.direction == "family_mismatch" for c in cmp),
-        "em_kappa_quadratic": kappa_quadratic([em_level(g["em"]["code"])[1] for g in golds],
-                                              [em_level(p.em_code)[1] for p in preds]),
-        "mdm_level_exact": share(p.mdm.get("level") == g["em"]["mdm"]["level"]
-                                 for g, p in zip(golds, preds, strict=True)),
-        "element_exact": {k: share(p.mdm.get(k) == g["em"]["mdm"][k] for g, p in zip(golds, preds, strict=True))
-                          for k in ELEMENTS},
-        "icd10cm": {**prf(icd), "first_listed_exact": share(first),
-                    "category_f1": prf(({c[:3] for c in g}, {c[:3] for c in p}) for g, p in icd)["f1"]},
+        "em_kappa_quadratic": kappa_quadratic(
+            [em_level(g["em"]["code"])[1] for g in golds], [em_level(p.em_code)[1] for p in preds]
+        ),
+        "mdm_level_exact": share(
+            p.mdm.get("level") == g["em"]["mdm"]["level"] for g, p in zip(golds, preds, strict=True)
+        ),
+        "element_exact": {
+            k: share(p.mdm.get(k) == g["em"]["mdm"][k] for g, p in zip(golds, preds, strict=True))
+            for k in ELEMENTS
+        },
+        "icd10cm": {
+            **prf(icd),
+            "first_listed_exact": share(first),
+            "category_f1": prf(({c[:3] for c in g}, {c[:3] for c in p}) for g, p in icd)["f1"],
+        },
         "cpt": prf((_upper(g["cpt"]), _upper(p.cpt)) for g, p in zip(golds, preds, strict=True)),
-        "gaps": prf(has_gaps) if has_gaps else {"precision": None, "recall": None, "f1": None},
+        "gaps": prf(has_gaps),  # no note with "gaps": all null
         "evidence_coverage": share(suggestions),
         "evidence_recall": share(recalled),
         "latency_ms": {"p50": nearest_rank(latencies, 50), "p95": nearest_rank(latencies, 95)},

@@ -57,5 +57,14 @@ Predictor = Callable[[str, dict], Prediction]
 
 def empty_prediction(summary: str = "") -> Prediction:
     """A prediction of nothing: no E/M code, no MDM values, no codes, no evidence."""
-    return Prediction(em_code=None, basis=None, mdm={}, time_minutes=None, icd10cm=(), cpt=(), gaps=(),
-                      suggestions=(), summary=summary)
+    return Prediction(
+        em_code=None,
+        basis=None,
+        mdm={},
+        time_minutes=None,
+        icd10cm=(),
+        cpt=(),
+        gaps=(),
+        suggestions=(),
+        summary=summary,
+    )

@@ -55,8 +55,11 @@ def confusion_panels(results: list[NoteResult]) -> dict[str, tuple[list[str], li
             g, p = r.note.gold["em"]["code"], r.prediction.em_code
             counts[(g if g in codes else NONE, p if p in codes else NONE if p is None else OTHER)] += 1
         rows = ([NONE] if any(k[0] == NONE for k in counts) else []) + list(codes)
-        cols = ([NONE] if any(k[1] == NONE for k in counts) else []) + list(codes) + (
-            [OTHER] if any(k[1] == OTHER for k in counts) else [])
+        cols = (
+            ([NONE] if any(k[1] == NONE for k in counts) else [])
+            + list(codes)
+            + ([OTHER] if any(k[1] == OTHER for k in counts) else [])
+        )
         panels[fam] = (rows, cols, counts)
     return panels
 
@@ -76,8 +79,15 @@ def write_confusion_png(results: list[NoteResult], path: Path) -> None:
         top = max(max(row) for row in grid)
         for i, row in enumerate(grid):
             for j, v in enumerate(row):
-                ax.text(j, i, str(v), ha="center", va="center", fontsize=9,
-                        color="white" if v and v > top / 2 else ("black" if v else "0.7"))
+                ax.text(
+                    j,
+                    i,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="white" if v and v > top / 2 else ("black" if v else "0.7"),
+                )
         ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right", fontsize=8)
         ax.set_yticks(range(len(rows)), rows, fontsize=8)
         ax.set_xlabel("predicted")
@@ -108,18 +118,32 @@ def _element_section(results: list[NoteResult]) -> str:
         odd = sum(1 for _, p in pairs if p not in rank)
         agree = sum(1 for g, p in pairs if g == p)
         cols = list(values) + (["(other/missing)"] if odd else [])
-        grid = [[escape(g)] + [str(sum(1 for gg, p in pairs if gg == g and (p == c or (c not in rank and p not in rank))))
-                               for c in cols] for g in values]
-        parts.append(f"<h3>{escape(key)}</h3><p>exact {agree}/{len(pairs)}; predicted higher {higher}, "
-                     f"lower {lower}, missing or unknown {odd}</p>"
-                     + _table(["gold \\ predicted", *cols], grid))
+        grid = [
+            [escape(g)]
+            + [
+                str(sum(1 for gg, p in pairs if gg == g and (p == c or (c not in rank and p not in rank))))
+                for c in cols
+            ]
+            for g in values
+        ]
+        parts.append(
+            f"<h3>{escape(key)}</h3><p>exact {agree}/{len(pairs)}; predicted higher {higher}, "
+            f"lower {lower}, missing or unknown {odd}</p>" + _table(["gold \\ predicted", *cols], grid)
+        )
     return "".join(parts)
+
+
+def _top(counts: Counter) -> str:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CODES]
+    return ", ".join(f"{escape(k)} ({v})" for k, v in ranked) or "-"
 
 
 def _code_section(results: list[NoteResult], m: dict) -> str:
     out = []
-    for name, gold_of, pred_of in (("ICD-10-CM", lambda r: r.note.gold["icd10cm"], lambda r: r.prediction.icd10cm),
-                                   ("CPT", lambda r: r.note.gold["cpt"], lambda r: r.prediction.cpt)):
+    for name, gold_of, pred_of in (
+        ("ICD-10-CM", lambda r: r.note.gold["icd10cm"], lambda r: r.prediction.icd10cm),
+        ("CPT", lambda r: r.note.gold["cpt"], lambda r: r.prediction.cpt),
+    ):
         tp, fp, fn = Counter(), Counter(), Counter()
         for r in results:
             g, p = {c.upper() for c in gold_of(r)}, {c.upper() for c in pred_of(r)}
@@ -127,16 +151,28 @@ def _code_section(results: list[NoteResult], m: dict) -> str:
             fp.update(p - g)
             fn.update(g - p)
         key = "icd10cm" if name == "ICD-10-CM" else "cpt"
-        rows = [[fmt(m[key]["precision"]), fmt(m[key]["recall"]), fmt(m[key]["f1"]),
-                 str(sum(tp.values())), str(sum(fp.values())), str(sum(fn.values()))]]
-        top = lambda c: ", ".join(f"{escape(k)} ({v})" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CODES]) or "-"  # noqa: E731
-        out.append(f"<h3>{name}</h3>" + _table(["precision", "recall", "F1", "TP", "FP", "FN"], rows)
-                   + f"<p>most often missed (gold, not predicted): {top(fn)}</p>"
-                   + f"<p>most often added (predicted, not gold): {top(fp)}</p>")
+        rows = [
+            [
+                fmt(m[key]["precision"]),
+                fmt(m[key]["recall"]),
+                fmt(m[key]["f1"]),
+                str(sum(tp.values())),
+                str(sum(fp.values())),
+                str(sum(fn.values())),
+            ]
+        ]
+        out.append(
+            f"<h3>{name}</h3>"
+            + _table(["precision", "recall", "F1", "TP", "FP", "FN"], rows)
+            + f"<p>most often missed (gold, not predicted): {_top(fn)}</p>"
+            + f"<p>most often added (predicted, not gold): {_top(fp)}</p>"
+        )
     i = m["icd10cm"]
-    out.append(f"<p>ICD-10-CM first-listed exact {fmt(i['first_listed_exact'])}; category F1 "
-               f"{fmt(i['category_f1'])}. Gaps precision / recall / F1: "
-               f"{' / '.join(fmt(m['gaps'][k]) for k in ('precision', 'recall', 'f1'))}</p>")
+    out.append(
+        f"<p>ICD-10-CM first-listed exact {fmt(i['first_listed_exact'])}; category F1 "
+        f"{fmt(i['category_f1'])}. Gaps precision / recall / F1: "
+        f"{' / '.join(fmt(m['gaps'][k]) for k in ('precision', 'recall', 'f1'))}</p>"
+    )
     return "".join(out)
 
 
@@ -144,7 +180,13 @@ def _differences(r: NoteResult) -> list[tuple[str, str, str]]:
     g, p = r.note.gold, r.prediction
     diffs = []
     if g["em"]["code"] != p.em_code:
-        diffs.append(("E/M code", str(g["em"]["code"]), f"{p.em_code} ({compare_em(g['em']['code'], p.em_code).direction})"))
+        diffs.append(
+            (
+                "E/M code",
+                str(g["em"]["code"]),
+                f"{p.em_code} ({compare_em(g['em']['code'], p.em_code).direction})",
+            )
+        )
     for key in ELEMENT_VALUES:
         if g["em"]["mdm"][key] != p.mdm.get(key):
             diffs.append((f"MDM {key}", g["em"]["mdm"][key], str(p.mdm.get(key))))
@@ -178,26 +220,39 @@ def _note_section(r: NoteResult) -> str | None:
     if r.error:
         parts.append(f"<p class=bad>{escape(r.error)}</p>")
     if diffs:
-        parts.append(_table(["", "gold", "predicted"], [[escape(a), escape(b), escape(c)] for a, b, c in diffs]))
+        parts.append(
+            _table(["", "gold", "predicted"], [[escape(a), escape(b), escape(c)] for a, b, c in diffs])
+        )
     parts.append(f"<p><b>why (system):</b> {escape(r.prediction.summary) or '-'}</p>")
     if sugg:
         items = []
         for s in sugg:
             what = f"{s.kind}{'/' + s.element if s.element else ''} <b>{escape(s.label)}</b>"
-            quotes = "<br>".join(_quote(r.note.text, sp.start, sp.end) for sp in s.spans) or "<i>no evidence cited</i>"
+            quotes = (
+                "<br>".join(_quote(r.note.text, sp.start, sp.end) for sp in s.spans)
+                or "<i>no evidence cited</i>"
+            )
             items.append(f"<li>{what}: {escape(s.explanation)}<br>{quotes}</li>")
-        parts.append("<details><summary>evidence the system used "
-                     f"({len(sugg)} suggestions)</summary><ul>{''.join(items)}</ul></details>")
+        parts.append(
+            "<details><summary>evidence the system used "
+            f"({len(sugg)} suggestions)</summary><ul>{''.join(items)}</ul></details>"
+        )
     if missed:
-        quoted = "".join(f"<li>elements[{el.index}] {escape(el.element)}/{escape(el.label)}: "
-                         f"{_quote(r.note.text, *el.occurrences[0])}</li>" for el in missed)
+        quoted = "".join(
+            f"<li>elements[{el.index}] {escape(el.element)}/{escape(el.label)}: "
+            f"{_quote(r.note.text, *el.occurrences[0])}</li>"
+            for el in missed
+        )
         parts.append(f"<p>gold elements without overlapping evidence of the same kind:</p><ul>{quoted}</ul>")
     return "".join(parts) + "</section>"
 
 
-STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}"
-         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 8px;text-align:left}"
-         "q{background:#ffd}.bad{color:#b00}section{border-top:1px solid #ddd;margin-top:1em}")
+STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}"
+    "table{border-collapse:collapse;margin:.5em 0}"
+    "td,th{border:1px solid #bbb;padding:2px 8px;text-align:left}"
+    "q{background:#ffd}.bad{color:#b00}section{border-top:1px solid #ddd;margin-top:1em}"
+)
 
 
 def write_report(run: EvalRun, out_dir: Path) -> Path:
@@ -208,24 +263,38 @@ def write_report(run: EvalRun, out_dir: Path) -> Path:
     (out_dir / "metrics.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     write_confusion_png(run.results, out_dir / "confusion_matrix.png")
     m = run.metrics
-    issues = "".join(f"<li><b>{escape(t)}</b> {escape(i.file)}: {escape(i.reason)}</li>"
-                     for t, lst in (("error", run.errors), ("warning", run.warnings)) for i in lst)
+    issues = "".join(
+        f"<li><b>{escape(t)}</b> {escape(i.file)}: {escape(i.reason)}</li>"
+        for t, lst in (("error", run.errors), ("warning", run.warnings))
+        for i in lst
+    )
     notes = [s for s in (_note_section(r) for r in run.results) if s]
-    html = "".join([
-        f"<!doctype html><html><head><meta charset='utf-8'><title>emcoder eval: {escape(str(run.folder))}</title>",
-        f"<style>{STYLE}</style></head><body><h1>emcoder evaluation</h1>",
-        f"<p>corpus <code>{escape(str(run.folder))}</code>; emcoder {escape(str(data['version']))}; "
-        f"{m['notes']} notes evaluated, {run.files_skipped} files skipped, {len(run.warnings)} warnings. "
-        "This report quotes the notes: it contains protected health information.</p>",
-        "<h2>Metrics</h2>", _table(["metric", "value"], [[escape(a), escape(b)] for a, b in summary_rows(m)]),
-        f"<details><summary>definitions</summary><pre>{escape(metrics_module.__doc__ or '')}</pre></details>",
-        "<h2>E/M confusion matrix</h2><img src='confusion_matrix.png' alt='E/M confusion matrix per family'>",
-        "<h2>Per-element agreement (MDM)</h2>", _element_section(run.results),
-        "<h2>Codes</h2>", _code_section(run.results, m),
-        f"<h2>Errors and warnings</h2><ul>{issues or '<li>none</li>'}</ul>",
-        f"<h2>Disagreements ({len(notes)} notes)</h2>", "".join(notes) or "<p>none</p>",
-        "</body></html>\n",
-    ])
+    folder = escape(str(run.folder))
+    counts = f"{m['notes']} notes evaluated, {run.files_skipped} files skipped, {len(run.warnings)} warnings"
+    rows = [[escape(a), escape(b)] for a, b in summary_rows(m)]
+    html = "".join(
+        [
+            "<!doctype html><html><head><meta charset='utf-8'>",
+            f"<title>emcoder eval: {folder}</title><style>{STYLE}</style></head><body>",
+            f"<h1>emcoder evaluation</h1><p>corpus <code>{folder}</code>; ",
+            f"emcoder {escape(str(data['version']))}; {counts}. ",
+            "This report quotes the notes: it contains protected health information.</p>",
+            "<h2>Metrics</h2>",
+            _table(["metric", "value"], rows),
+            "<details><summary>definitions</summary>",
+            f"<pre>{escape(metrics_module.__doc__ or '')}</pre></details>",
+            "<h2>E/M confusion matrix</h2>",
+            "<img src='confusion_matrix.png' alt='E/M confusion matrix per family'>",
+            "<h2>Per-element agreement (MDM)</h2>",
+            _element_section(run.results),
+            "<h2>Codes</h2>",
+            _code_section(run.results, m),
+            f"<h2>Errors and warnings</h2><ul>{issues or '<li>none</li>'}</ul>",
+            f"<h2>Disagreements ({len(notes)} notes)</h2>",
+            "".join(notes) or "<p>none</p>",
+            "</body></html>\n",
+        ]
+    )
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
     return index
