@@ -1,7 +1,9 @@
 """The metrics of `emcoder eval`, exactly as computed (gold-format.md gives the contract).
 
 All shares are over the evaluated notes (broken files excluded) and are null when there are none.
-Ratios are computed exactly with fractions and converted to float once.
+Ratios are computed exactly with fractions and converted to float once. A note the predictor
+failed on counts as an empty prediction (no code, no MDM values, no codes, no evidence). E/M
+levels come from `families.em_level`: a code in no family is a one-code family of its own, rank 1.
 
 - notes: number of notes evaluated.
 - em_exact: predicted E/M code == gold `em.code` (both null counts as equal).
@@ -34,9 +36,9 @@ Ratios are computed exactly with fractions and converted to float once.
   overlaps: a span [s, e) overlaps an occurrence [a, b) when max(s, a) < min(e, b). Occurrences are
   the gold start/end when given and valid, else every position where `str.find` finds the quote.
   Null when there are no such gold elements.
-- latency_ms p50/p95: nearest-rank percentiles of per-note predictor latency (wall clock around
-  the predictor call): the value at 1-based position ceil(p/100 * n) of the ascending list.
-  Null with no notes.
+- latency_ms p50/p95: nearest-rank percentiles of per-note predictor latency in milliseconds
+  (`time.perf_counter` around the predictor call; the warm-up call is not included): the value
+  at 1-based position ceil(p/100 * n) of the ascending list, no interpolation. Null with no notes.
 """
 
 from __future__ import annotations
