@@ -55,7 +55,27 @@ def _time_result(doc) -> TimeResult:
                       activities=finding.activities, rule_id=finding.rule_id, note="")
 
 
-def _cpt(doc, em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[CodeSuggestion, ...]:
+def _visit_complexity(doc, em: EMRecommendation, context: Encounter, modifier25: bool,
+                      rules: RuleSet) -> CodeSuggestion | None:
+    """G2211 when the payer and family allow it, the note shows the longitudinal relationship,
+    and the E/M carries no modifier 25 for a procedure."""
+    vc = rules.families.visit_complexity
+    payer = context.payer.value if context.payer else "commercial"
+    start = vc.families.get(em.family or "")
+    if not em.code or payer not in vc.payers or start is None or modifier25:
+        return None
+    if context.date_of_service is not None and context.date_of_service < start:
+        return None
+    m = re.search(vc.relationship, doc.text, re.I)
+    if m is None:
+        return None
+    return CodeSuggestion(code=vc.code, kind="addon", description=vc.description,
+                          evidence=(evidence(doc, m.start(), m.end()),), rule_id="em.visit_complexity.g2211.v1",
+                          rationale="Medicare office/home E/M within a continuing longitudinal relationship")
+
+
+def _cpt(doc, em: EMRecommendation, time: TimeResult, rules: RuleSet,
+         context: Encounter) -> tuple[CodeSuggestion, ...]:
     out: list[CodeSuggestion] = []
     procedures = doc._.emcoder_procedures or []
     for p in procedures:
@@ -71,6 +91,9 @@ def _cpt(doc, em: EMRecommendation, time: TimeResult, rules: RuleSet) -> tuple[C
         rationale = em.reason + (f"; modifier 25 for the same-day {', '.join(with_25)}" if with_25 else "")
         out.insert(0, CodeSuggestion(code=em.code, kind="em", description=describe(em.code, rules), evidence=ev,
                                      modifiers=modifiers, rationale=rationale, rule_id=em.rule_id or "em"))
+        g2211 = _visit_complexity(doc, em, context, bool(with_25), rules)
+        if g2211 is not None:
+            out.append(g2211)
         if em.basis == "time":
             for addon in time.prolonged:
                 for _ in range(addon.units):
@@ -111,7 +134,7 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None, *
             "code": None, "basis": None, "no_em_reason": reason, "rule_id": rule_id,
             "reason": f"no billable E/M: {reason} (the note says '{match.group(0)}')",
         })
-    cpt = _cpt(doc, em, time, rules)
+    cpt = _cpt(doc, em, time, rules, context)
     codeset, release_warning = codeset_for(context.date_of_service)
     if release_warning:
         warnings.append(release_warning)

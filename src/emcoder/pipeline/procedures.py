@@ -38,13 +38,18 @@ class ProcedureFinder:
         p = rules.procedures
         self.performed = compile_pattern(p.performed)
         self.not_performed = compile_pattern(p.not_performed)
+        self.elsewhere = compile_pattern(p.elsewhere)
         self.xray = p.xray
         self.xray_trigger = compile_pattern(p.xray.trigger)
         self.views = compile_pattern(p.xray.views)
         self.regions = [(compile_pattern(rf"\b({r.region})\b"), r) for r in p.xray.regions]
         self.services = [(compile_pattern(s.trigger), s) for s in p.services]
 
-    def _done(self, text: str, at: int) -> bool:
+    def _done(self, text: str, at: int, procedure_note: bool = False) -> bool:
+        if self.elsewhere.search(text):
+            return False
+        if procedure_note:
+            return True  # a procedure section documents what was done
         done = self.performed.search(text)
         if done is None:
             return False
@@ -55,12 +60,18 @@ class ProcedureFinder:
         if not trig or not self._done(text, trig.start()):
             return None
         views = self.views.search(text)
-        if not views:
-            return None
-        raw = views.group(1).lower()
-        n = WORD_NUMBERS.get(raw) or int(raw)
+        n = None
+        if views:
+            raw = views.group(1).lower()
+            n = WORD_NUMBERS.get(raw) or int(raw)
         for pattern, region in self.regions:
             if pattern.search(text):
+                if n is None:
+                    # Without the number of views the code is determinable only for a region
+                    # with a single code (e.g. toes).
+                    if len(region.codes) != 1:
+                        return None
+                    n = region.codes[0].min_views
                 fitting = [c for c in region.codes if c.min_views <= n]
                 if fitting:
                     best = fitting[-1]
@@ -81,9 +92,10 @@ class ProcedureFinder:
                 codes.add(xray[0])
                 found.append(ProcedureFinding(xray[0], xray[1], sent.start_char, sent.end_char, self.xray.id,
                                               False, xray[2]))
+            in_procedure = section is not None and section.role == "procedure"
             for pattern, rule in self.services:
                 m = pattern.search(text)
-                if m and rule.code not in codes and self._done(text, m.start()):
+                if m and rule.code not in codes and self._done(text, m.start(), in_procedure):
                     codes.add(rule.code)
                     key = "ecg" if rule.code == "93000" else None
                     found.append(ProcedureFinding(rule.code, rule.description, sent.start_char, sent.end_char,

@@ -70,7 +70,7 @@ def _iter_patterns(obj: Any) -> Iterable[str]:
             if name in {"patterns", "exclude", "requires", "cues", "excluded", "counseling_only",
                         "not_a_test_context", "unless"}:
                 yield from value
-            elif name in ("pattern", "cue", "trigger", "views", "performed", "not_performed", "region") \
+            elif name in ("pattern", "cue", "trigger", "views", "performed", "not_performed", "region", "elsewhere", "relationship") \
                     and isinstance(value, str):
                 yield value
             else:

@@ -162,8 +162,17 @@ class Family(Strict):
         return self
 
 
+class VisitComplexity(Strict):
+    code: str
+    description: str
+    payers: tuple[Literal["commercial", "medicare", "medicaid", "other"], ...]
+    families: dict[str, dt.date]
+    relationship: str
+
+
 class EmFamiliesFile(Header):
     families: tuple[Family, ...]
+    visit_complexity: VisitComplexity
 
 
 # --- Lexicons and cue files ------------------------------------------------------------------
@@ -394,6 +403,7 @@ class ServiceRule(Strict):
 
 class ProceduresFile(Header):
     performed: str
+    elsewhere: str
     not_performed: str
     xray: XrayRules
     services: tuple[ServiceRule, ...]
