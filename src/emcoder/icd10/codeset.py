@@ -65,6 +65,15 @@ class CodeSet:
             i += 1
         return out
 
+    def inclusion_terms(self, code: str) -> list[str]:
+        """Inclusion terms of the code (FY2026 package only): words the tabular lists under it."""
+        if self.release.source.get("type") != "simple_icd_10_cm":
+            return []
+        import simple_icd_10_cm as icd
+
+        code = normalize(code)
+        return list(icd.get_inclusion_term(code)) if icd.is_valid_item(code) else []
+
     def excludes1(self, code: str) -> list[str]:
         """Excludes1 notes of the code and its ancestors (FY2026 package only)."""
         if self.release.source.get("type") != "simple_icd_10_cm":

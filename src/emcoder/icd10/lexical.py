@@ -27,7 +27,8 @@ def tokens(text: str) -> list[str]:
 class LexicalIndex:
     def __init__(self, codeset: CodeSet) -> None:
         self.codeset = codeset
-        docs = {code: Counter(tokens(codeset.description(code))) for code in codeset.billable_codes()}
+        docs = {code: Counter(tokens(codeset.description(code) + " " + " ".join(codeset.inclusion_terms(code))))
+                for code in codeset.billable_codes()}
         df: Counter[str] = Counter()
         for counts in docs.values():
             df.update(counts.keys())

@@ -279,6 +279,17 @@ class DiagnosisCoder:
         return out
 
     def _first_listed(self, ordered: list[Candidate], chief_complaint: str | None) -> Candidate | None:
+        first = self._first_by_complaint(ordered, chief_complaint)
+        if first is not None and first.code[:3] in ("N18", "I50"):
+            # The combination code's "use additional code" note sequences it before N18/I50.
+            combo = next((c for c in ordered if c.code[:3] in ("I11", "I12", "I13")
+                          or (c.code[:3] in ("E08", "E09", "E10", "E11", "E13") and c.code[4:5] == "2"
+                              and first.code.startswith("N18"))), None)
+            if combo is not None:
+                return combo
+        return first
+
+    def _first_by_complaint(self, ordered: list[Candidate], chief_complaint: str | None) -> Candidate | None:
         if not ordered:
             return None
         if chief_complaint:
