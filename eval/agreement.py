@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from emcoder.evaluation.families import em_level
+from emcoder.evaluation.metrics import kappa_quadratic
 
 ELEMENT_ORDER = {
     "problems": ["minimal", "low", "moderate", "high"],
@@ -24,31 +25,15 @@ ELEMENT_ORDER = {
 }
 
 
-def kappa(a: list, b: list, weights: str | None = None) -> float | None:
-    """Cohen's kappa; with weights='quadratic' the labels must be integers (ordinal)."""
+def kappa(a: list, b: list) -> float | None:
+    """Unweighted Cohen's kappa (nominal labels)."""
     n = len(a)
     if n == 0:
         return None
-    cats = sorted(set(a) | set(b))
-    idx = {c: i for i, c in enumerate(cats)}
-    k = len(cats)
-    if k == 1:
-        return 1.0
-    obs = [[0.0] * k for _ in range(k)]
-    for x, y in zip(a, b):
-        obs[idx[x]][idx[y]] += 1
     ra, rb = Counter(a), Counter(b)
-    span = (max(cats) - min(cats)) if weights == "quadratic" else 1
-    num = den = 0.0
-    for i, ci in enumerate(cats):
-        for j, cj in enumerate(cats):
-            if weights == "quadratic":
-                w = ((ci - cj) / span) ** 2 if span else 0.0
-            else:
-                w = 0.0 if i == j else 1.0
-            num += w * obs[i][j] / n
-            den += w * ra[ci] * rb[cj] / (n * n)
-    return 1.0 if den == 0 else round(1 - num / den, 3)
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    expected = sum(ra[c] * rb[c] for c in set(a) | set(b)) / (n * n)
+    return 1.0 if expected == 1 else round((observed - expected) / (1 - expected), 3)
 
 
 def load(folder: Path) -> dict[str, dict]:
@@ -62,8 +47,8 @@ def agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
     b_codes = [second[i]["em"]["code"] for i in ids]
     out["em_exact"] = round(sum(x == y for x, y in zip(a_codes, b_codes)) / len(ids), 3) if ids else None
     out["em_kappa"] = kappa(a_codes, b_codes)
-    out["em_kappa_quadratic"] = kappa([em_level(c)[1] for c in a_codes], [em_level(c)[1] for c in b_codes],
-                                      "quadratic")
+    qk = kappa_quadratic([em_level(c)[1] for c in a_codes], [em_level(c)[1] for c in b_codes])
+    out["em_kappa_quadratic"] = None if qk is None else round(qk, 3)
     for element, order in ELEMENT_ORDER.items():
         xa = [order.index(first[i]["em"]["mdm"][element]) for i in ids]
         xb = [order.index(second[i]["em"]["mdm"][element]) for i in ids]
