@@ -28,6 +28,9 @@ from emcoder.pipeline.problems import NEGATORS, SUMMARY_SENTENCE, assessment_reg
 from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
+RESULT_LINE = re.compile(r"^\s*(?:[-•*]\s*)?([A-Za-z][A-Za-z0-9 /()-]{1,40}?)\s*(?::|\bis\b|\bwas\b|,)?\s*"
+                         r"(?:\d+(?:\.\d+)?\s*(?:%|mg/dl|ng/ml|ng/dl|mmol/l|u/l|iu/l|meq/l|pg/ml|g/dl|k/ul|miu/ml)?|"
+                         r"(?:elevated|low|high|normal|abnormal|positive|negative|within normal limits))\b", re.I)
 REGION_SYNONYMS = {
     "abdominal": "abdomen", "pelvic": "pelvis", "l-spine": "lumbar spine", "lumbar": "lumbar spine",
     "back": "lumbar spine", "spine": "lumbar spine", "c-spine": "cervical spine", "neck": "cervical spine",
@@ -113,6 +116,21 @@ class DataExtractor:
             found.append((label, key, span))
         return found
 
+    def _unlisted_results(self, doc: Doc, listed: list[tuple[str, str, Span]]) -> list[tuple[str, str, int, int]]:
+        """Results-section lines naming a test the lexicon does not know ("Triglycerides 145 mg/dL.")."""
+        covered = {sent_of(doc, span.start_char).start_char for _, _, span in listed}
+        out = []
+        for sent in sents_of(doc):
+            section = section_at(doc, sent.start_char)
+            if section is None or section.role != "results" or sent.start_char in covered:
+                continue
+            m = RESULT_LINE.match(sent.text)
+            if m and not any(s.label_ == "TEST" for s in doc.spans.get(SPAN_KEY, [])
+                             if sent.start_char <= s.start_char < sent.end_char):
+                name = " ".join(m.group(1).lower().split())
+                out.append(("test_result_reviewed", f"unlisted:{name}", sent.start_char, sent.end_char))
+        return out
+
     def _cue_items(self, doc: Doc) -> list[tuple[str, str, int, int, str]]:
         out = []
         billed = {p.test_key for p in doc._.emcoder_procedures or () if p.test_key}
@@ -171,6 +189,15 @@ class DataExtractor:
                                                                                         sent_of(doc, span.start_char).end_char),),
                 assertion=span._.emcoder_assertion, counted=counted, not_counted_reason=reason,
                 rule_id=(self.order.id if label == "test_ordered" else self.review.id), unique_key=key,
+            ))
+        for label, key, start, end in self._unlisted_results(doc, tests):
+            if key in seen_keys:
+                continue
+            seen_keys.add(key)
+            items.append(MDMItem(
+                id=next_id(doc, "D"), element="data", label=label, data_category=1,
+                description=f"{key.split(':', 1)[1]} (result reviewed; not in the test lexicon)",
+                evidence=(evidence(doc, start, end),), rule_id=self.review.id + ".unlisted_test", unique_key=key,
             ))
         category = {"external_notes": 1, "independent_historian": 1, "independent_interpretation": 2,
                     "discussion_external": 3}

@@ -29,6 +29,11 @@ from emcoder.pipeline.problems import NEGATORS, SUMMARY_SENTENCE, assessment_reg
 from emcoder.results import MDMItem
 from emcoder.rules.loader import RuleSet, load_ruleset
 
+# A drug the lexicon does not know: a capitalised name with a strength, in a sentence that
+# prescribes ("Prescription for Cardura 4 mg once a day provided").
+UNKNOWN_DRUG = re.compile(r"\b([A-Z][a-zA-Z-]{3,})\s+\d+(?:\.\d+)?\s?(?:mg|mcg)\b")
+PRESCRIBING = re.compile(r"\b(prescription|prescribe[ds]?|prescribing|start(ed|ing)?|initiat\w*|increas\w*|decreas\w*|"
+                         r"switch\w*|add(ed|ing)?|titrat\w*|refill\w*|sent to (the )?pharmacy)\b", re.I)
 DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?)\b", re.I)
 
 class RiskExtractor:
@@ -54,6 +59,7 @@ class RiskExtractor:
         self.tox_tests = [(set(t.drugs), [re.compile(r"\b" + re.escape(x) + r"\b", re.I) for x in t.tests])
                           for t in rules.drugs.toxicity_monitoring]
         self.dose_limits = {d: dd.otc_max_mg for dd in rules.drugs.dose_dependent for d in dd.drugs}
+        self.otc_names = {d.lower() for group in rules.drugs.over_the_counter for d in group}
         self.stable_or_status = compile_all(rules.problems.status_cues.stable.patterns
                                             + rules.problems.status_cues.exacerbation.patterns
                                             + rules.problems.status_cues.exacerbation_weak.patterns)
@@ -137,6 +143,20 @@ class RiskExtractor:
             self._toxicity(doc, span, seen)
         return found_rx
 
+    def _unknown_drugs(self, doc: Doc, sent: Span, seen: set[str]) -> None:
+        text = sent.text
+        if not PRESCRIBING.search(text) or CONDITIONAL.search(text):
+            return
+        known = {s.text.lower() for s in doc.spans.get(SPAN_KEY, []) if s.label_ in ("DRUG", "TEST", "CONDITION")
+                 and sent.start_char <= s.start_char < sent.end_char}
+        for m in UNKNOWN_DRUG.finditer(text):
+            name = m.group(1)
+            if name.lower() in known or name.lower() in self.otc_names or f"rx:{name.lower()}" in seen:
+                continue
+            seen.add(f"rx:{name.lower()}")
+            self._add(doc, "rx_management", f"prescription drug management: {name} (not in the drug lexicon)",
+                      sent.start_char, sent.end_char, self.rx.id + ".unlisted_drug")
+
     def _toxicity(self, doc: Doc, span: Span, seen: set[str]) -> None:
         concept = span._.emcoder_concept
         block = self._block_text(doc, span.start_char) or sent_of(doc, span.start_char).text
@@ -182,7 +202,8 @@ class RiskExtractor:
                 text = sent.text
                 if SUMMARY_SENTENCE.search(text):
                     continue  # the assessment's opening summary restates the history
-                self._drugs(doc, sent, seen)
+                if not self._drugs(doc, sent, seen):
+                    self._unknown_drugs(doc, sent, seen)
                 if (m := self._decided(self.hosp, text)) and "hosp" not in seen:
                     seen.add("hosp")
                     self._add(doc, "hospitalization_decision", f"decision about hospitalization: {m.group(0)}",
