@@ -48,7 +48,10 @@ class FindingMatcher:
     def _add(self, label: str, kind: str, concept: str, terms, nlp: Language) -> None:
         key = f"{label}|{kind}|{concept}"
         self.meta[key] = (label, kind, concept)
-        self.matcher.add(key, [nlp.make_doc(t) for t in terms])
+        variants = list(terms)
+        # "Hepatitis C." tokenises its last letter with the period ("C."): match that form too.
+        variants += [t + "." for t in terms if len(t.split()[-1]) == 1 and t.split()[-1].isalpha()]
+        self.matcher.add(key, [nlp.make_doc(t) for t in variants])
 
     def __call__(self, doc: Doc) -> Doc:
         by_label: dict[str, list[Span]] = {"CONDITION": [], "TEST": [], "DRUG": []}

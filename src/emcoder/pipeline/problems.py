@@ -209,7 +209,13 @@ class ProblemExtractor:
         heading = [s for s in block.findings if s.start_char < block.heading_end]
         main = [s for s in heading if s._.emcoder_assertion not in ("negated", "family", "hypothetical")]
         kinds = {s._.emcoder_kind for s in main}
-        uncertain_heading = any(s._.emcoder_assertion == "possible" for s in heading)
+        heading_concepts = {s._.emcoder_concept for s in heading}
+        # "Hepatitis C. ... labs consistent with hepatitis C, to be confirmed": the body keeps the
+        # heading's diagnosis uncertain.
+        uncertain_heading = any(s._.emcoder_assertion == "possible" for s in heading) or any(
+            s._.emcoder_assertion == "possible" and s._.emcoder_concept in heading_concepts
+            and s._.emcoder_kind not in ("symptom", "preventive")
+            for s in block.findings if s.start_char >= block.heading_end)
         if kinds and kinds <= {"preventive"}:
             block.counted, block.reason = False, "preventive or administrative item, not a problem"
             return
