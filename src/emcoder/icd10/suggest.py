@@ -25,7 +25,7 @@ from emcoder.icd10.lexical import MIN_SCORE as MIN_LEXICAL
 from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.dense import load_index
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
-from emcoder.pipeline.common import sent_of, evidence
+from emcoder.pipeline.common import evidence, section_at, sent_of
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import DiagnosisSuggestion, Evidence
 from emcoder.rules.loader import RuleSet
@@ -34,6 +34,8 @@ SIDE = re.compile(r"\b(right|left|bilateral|both|r|l)\b(?!\s*(?:upper|lower) (?:
 SEQUELA = re.compile(r"\b(sequela|late effect)\b", re.I)
 SUBSEQUENT = re.compile(r"\b(routine healing|healing well|subsequent encounter|post[- ]?cast|cast removal)\b", re.I)
 DENSE_WEIGHT = 0.85
+NOT_CURRENT = re.compile(r"\b(former|ex-|quit|quitting|stopped|denies|denied|no|non-?|never|not a|history of|"
+                         r"previous(ly)?|remote)\b[^.;]{0,25}$|^\s*(history|in the past|years ago|previously)", re.I)
 INJURY_WORDS = re.compile(r"\b(injur\w*|fracture\w*|sprain\w*|strain\w*|contusion|laceration|abrasion|burn|bite|"
                           r"fall|fell|trauma\w*|dislocat\w*|tear|torn|wound|puncture|poison\w*|overdose|"
                           r"adverse|toxic\w*|foreign body|crush\w*)\b", re.I)
@@ -188,13 +190,34 @@ class DiagnosisCoder:
             return None
         return best[1], best[0], best[2]
 
+    def _statuses(self, doc: Doc, order: int) -> list[Candidate]:
+        """Statuses that affect care wherever documented (stents, bypass grafts, current smoking)."""
+        out: list[Candidate] = []
+        for m in self.lexicon.find(doc.text):
+            if not m.entry.anywhere:
+                continue
+            section = section_at(doc, m.start)
+            if section is not None and section.role == "family":
+                continue
+            before = doc.text[max(0, m.start - 40):m.start]
+            if NOT_CURRENT.search(before) or NOT_CURRENT.match(doc.text[m.end:m.end + 25]):
+                continue
+            if self._assertion_at(doc, m.start, m.end) in ("negated", "family", "hypothetical", "possible"):
+                continue
+            out.append(Candidate(m.entry.code, m.entry.group, [evidence(doc, m.start, m.end)],
+                                 f"status documented: '{m.term}'", "icd10.guideline.status.v1", "guideline", 0.6, order))
+        return out
+
     def _long_term_drugs(self, doc: Doc, has_type1: bool, order: int) -> list[Candidate]:
         out: list[Candidate] = []
         seen: set[str] = set()
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ != "DRUG" or span._.emcoder_assertion in ("negated", "family", "hypothetical"):
                 continue
-            if not CONTINUE.search(sent_of(doc, span.start_char).text):
+            section = section_at(doc, span.start_char)
+            in_med_list = section is not None and section.category == "medications"
+            # Current use: listed among the patient's medications, or continued in the plan.
+            if not (in_med_list or CONTINUE.search(sent_of(doc, span.start_char).text)):
                 continue
             name = span.text.lower()
             for code, drugs in self.long_term:
@@ -248,6 +271,7 @@ class DiagnosisCoder:
         cands = self._from_blocks(doc, codeset)
         has_type1 = any(c.code.startswith("E10") for c in cands)
         cands += self._long_term_drugs(doc, has_type1, order=10_000)
+        cands += self._statuses(doc, order=10_001)
         cands = self._combine(cands)
         # One suggestion per code; the first mention keeps its place.
         unique: dict[str, Candidate] = {}

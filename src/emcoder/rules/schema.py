@@ -361,6 +361,7 @@ class IcdEntry(Strict):
     laterality: dict[Literal["right", "left", "bilateral", "unspecified"], str] = {}
     seventh: bool = False  # injury: append A (active treatment), D (subsequent), S (sequela)
     symptom: bool = False  # a sign/symptom code (R00-R99 and the like)
+    anywhere: bool = False  # a status that affects care wherever the note documents it (Z95.5 stent)
 
 
 class LongTermDrug(Strict):
