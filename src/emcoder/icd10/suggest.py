@@ -142,10 +142,11 @@ class DiagnosisCoder:
                 hit = self._lexical_pick(heading, body, codeset)
                 if hit is not None:
                     code, score, source = hit
-                    out.append(Candidate(code, None, [evidence(doc, block.heading_start, block.heading_end)],
-                                         f"problem addressed: '{heading.strip()}' matches the code description "
-                                         f"({source} retrieval)", f"icd10.{source}.v1", source,
-                                         round(min(0.8, score), 2), order))
+                    for sided in _by_side(code, _side(heading) or _side(body), codeset):
+                        out.append(Candidate(sided, None, [evidence(doc, block.heading_start, block.heading_end)],
+                                             f"problem addressed: '{heading.strip()}' matches the code description "
+                                             f"({source} retrieval)", f"icd10.{source}.v1", source,
+                                             round(min(0.8, score), 2), order))
         return out
 
     def _lexical_pick(self, heading: str, body: str, codeset: CodeSet) -> tuple[str, float, str] | None:
@@ -324,6 +325,37 @@ class DiagnosisCoder:
                 if c.code[:3] in cc_codes and not c.code.startswith("Z"):
                     return c
         return next((c for c in ordered if not c.code.startswith("Z")), ordered[0])
+
+
+def _by_side(code: str, side: str | None, codeset: CodeSet) -> list[str]:
+    """I.B.13: use the side's code; with no bilateral code, code right and left separately."""
+    desc = codeset.description(code).lower()
+    if side is None or "unspecified" not in desc or not any(w in desc for w in ("side", "limb", "unspecified knee",
+                                                                               "unspecified hand", "unspecified foot",
+                                                                               "unspecified shoulder", "unspecified hip",
+                                                                               "unspecified ankle", "unspecified elbow",
+                                                                               "unspecified wrist", "unspecified leg",
+                                                                               "unspecified arm", "unspecified ear",
+                                                                               "unspecified eye", "unspecified upper",
+                                                                               "unspecified lower")):
+        return [code]
+    stem = desc.replace("unspecified", "").split()
+    siblings = [c for c in codeset.billable_with_prefix(code[:-1] if len(code) > 5 else code) if c != code]
+
+    def find(word: str) -> str | None:
+        for c in siblings:
+            d = codeset.description(c).lower()
+            if word in d and len(d.split()) <= len(stem) + 3:
+                return c
+        return None
+
+    if side == "bilateral":
+        both = find("bilateral")
+        if both:
+            return [both]
+        right, left = find("right"), find("left")
+        return [right, left] if right and left else [code]
+    return [find(side) or code]
 
 
 def _excludes(codeset: CodeSet, a: str, b: str) -> bool:
