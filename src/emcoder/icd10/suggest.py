@@ -96,6 +96,13 @@ class DiagnosisCoder:
             why += f", encounter {'active treatment' if char == 'A' else 'subsequent' if char == 'D' else 'sequela'}"
         return code, why
 
+    def _resolve_side(self, match: TermMatch, heading: str, body: str, codeset: CodeSet, side: str) -> str:
+        code = match.entry.laterality[side]
+        if match.entry.seventh:
+            char = "S" if SEQUELA.search(body) else "D" if SUBSEQUENT.search(body) else "A"
+            code = _with_seventh(code, char, codeset) or code
+        return code
+
     def _block_symptoms(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
         text = doc.text[start:end]
         return [m for m in self.lexicon.find(text) if m.entry.symptom]
@@ -125,9 +132,16 @@ class DiagnosisCoder:
                     uncertain = True
                     continue
                 code, why = self._resolve(m, heading, body, codeset)
-                out.append(Candidate(code, m.entry.group, [evidence(doc, a_start, a_end)],
-                                     f"problem addressed: {why}", "icd10.synonym.v1", "synonym", 0.9, order,
-                                     symptom=m.entry.symptom))
+                codes = [code]
+                lat = m.entry.laterality
+                if lat and "bilateral" not in lat and (_side(heading) or _side(body)) == "bilateral" \
+                        and "right" in lat and "left" in lat:
+                    # I.B.13: no bilateral code -> code right and left separately.
+                    codes = [c for c in (self._resolve_side(m, heading, body, codeset, side) for side in ("right", "left"))]
+                for c in codes:
+                    out.append(Candidate(c, m.entry.group, [evidence(doc, a_start, a_end)],
+                                         f"problem addressed: {why}", "icd10.synonym.v1", "synonym", 0.9, order,
+                                         symptom=m.entry.symptom))
             if uncertain:
                 # IV.H: code the documented signs and symptoms, not the uncertain diagnosis.
                 for m in self._block_symptoms(doc, block.start, block.end)[:2]:
