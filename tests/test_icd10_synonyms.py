@@ -88,6 +88,12 @@ def test_laterality_codes_name_their_side(entry):
         assert re.search(r"\b(bilateral|both)\b", desc(lat["bilateral"])), desc(lat["bilateral"])
 
 
+def test_laterality_and_variants_are_not_combined():
+    """The engine replaces a variant's code with the side's code, so an entry carries one or the other."""
+    both = [e.code for e in ENTRIES if e.laterality and e.variants]
+    assert not both, both
+
+
 def test_no_term_belongs_to_two_entries():
     owner: dict[str, str] = {}
     clashes = []
@@ -249,6 +255,8 @@ def codes(*problems: str) -> list[str]:
     (("Right wrist sprain.\nWrist brace.",), ["S63.501A"], []),
     (("Community-acquired pneumonia.\nStart amoxicillin.",), ["J18.9"], []),
     (("Cough, likely viral bronchitis.\nSupportive care.",), ["R05.9"], ["J40", "J20.9"]),
+    (("Type 2 diabetes with CKD stage 3a.\nStable.",), ["E11.22", "N18.31"], ["E11.9"]),
+    (("Hypertensive CKD stage 4.\nStable.",), ["I12.9", "N18.4"], ["I10"]),
 ])
 def test_end_to_end(problems, expected, absent):
     got = codes(*problems)
