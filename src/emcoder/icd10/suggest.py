@@ -34,6 +34,7 @@ SIDE = re.compile(r"\b(right|left|bilateral|both|r|l)\b(?!\s*(?:upper|lower) (?:
 SEQUELA = re.compile(r"\b(sequela|late effect)\b", re.I)
 SUBSEQUENT = re.compile(r"\b(routine healing|healing well|subsequent encounter|post[- ]?cast|cast removal)\b", re.I)
 DENSE_WEIGHT = 0.85
+LIST_ONLY_NOT_ENOUGH = {"Z79.1"}
 NOT_CURRENT = re.compile(r"\b(former|ex-|quit|quitting|stopped|denies|denied|no|non-?|never|not a|history of|"
                          r"previous(ly)?|remote)\b[^.;]{0,25}$|^\s*(history|in the past|years ago|previously)", re.I)
 INJURY_WORDS = re.compile(r"\b(injur\w*|fracture\w*|sprain\w*|strain\w*|contusion|laceration|abrasion|burn|bite|"
@@ -232,10 +233,13 @@ class DiagnosisCoder:
             section = section_at(doc, span.start_char)
             in_med_list = section is not None and section.category == "medications"
             # Current use: listed among the patient's medications, or continued in the plan.
-            if not (in_med_list or CONTINUE.search(sent_of(doc, span.start_char).text)):
+            continued = CONTINUE.search(sent_of(doc, span.start_char).text)
+            if not (in_med_list or continued):
                 continue
             name = span.text.lower()
             for code, drugs in self.long_term:
+                if code in LIST_ONLY_NOT_ENOUGH and not continued:
+                    continue  # OTC-type classes (NSAIDs) need documented continued use, not a list entry
                 if name in drugs and code not in seen and not (code == "Z79.4" and has_type1):
                     seen.add(code)
                     out.append(Candidate(code, None, [evidence(doc, sent_of(doc, span.start_char).start_char, sent_of(doc, span.start_char).end_char)],
