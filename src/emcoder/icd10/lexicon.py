@@ -38,10 +38,23 @@ class SynonymLexicon:
     def variant(self, entry: IcdEntry, context: str) -> tuple[str, str | None]:
         """The most specific code the context supports, and the cue that chose it."""
         for v in entry.variants:
-            m = self.variant_patterns[(entry.code, v.cue)].search(context)
-            if m:
-                return v.code, m.group(0)
+            for m in self.variant_patterns[(entry.code, v.cue)].finditer(context):
+                if not _hedged(context, m.start()):
+                    return v.code, m.group(0)
         return entry.code, None
+
+
+# A specificity cue only counts when asserted: "assess for potential sources of anemia or GI
+# bleed" does not make the anemia one due to blood loss (guideline IV.H: no uncertain diagnoses).
+HEDGE = re.compile(
+    r"\b(no|not|denies|denied|without|negative for|rule out|r/o|assess(ing)? for|evaluat(e|ion|ing) for|work ?up for|"
+    r"screen(ing)? for|look(ing)? for|sources? of|concern(ed)? (for|about)|possible|possibly|probable|suspected|"
+    r"risk of|if|to prevent|prevention of|versus|vs)\b[^.;\n]*$", re.I)
+
+
+def _hedged(text: str, at: int) -> bool:
+    start = max(text.rfind(".", 0, at), text.rfind("\n", 0, at), text.rfind(";", 0, at)) + 1
+    return HEDGE.search(text[start:at]) is not None
 
 
 @lru_cache(maxsize=1)

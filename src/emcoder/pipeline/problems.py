@@ -33,7 +33,8 @@ PLAN_WORDS = re.compile(r"\b(recheck|return|follow|rest|fluids|up to date|counse
                         r"rinses?|continue|schedul\w*|referr?\w*|order\w*|prescri\w*|call|instructions?|precautions|"
                         r"questions|expect\w*|improvement|monitor\w*|diet|exercise|keep|avoid|take|use|apply|"
                         r"plan|will|today|weeks?|months?|days?|placed|discharged|given|administered|notified)\b", re.I)
-SENTENCE_END = re.compile(r"\.(\s|$)")
+# A period ends the name unless it closes a courtesy title ("Mrs. Cooper is a 65-year-old...").
+SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)\.(\s|$)", re.I)
 NUMBERED = re.compile(r"^\s*(?:#\s*\d{1,2}[.):]?|\d{1,2}\s*[.)]|[a-z][.)]|[-*•·▪])\s+")
 NEGATORS = re.compile(r"\b(no|not|denies|denied|without|negative for|never|none)\b[^.;,]{0,25}$", re.I)
 FALLBACK_CUE = re.compile(r"^\s*(impression|assessment|diagnos[ie]s|plan|a/p)\b", re.I | re.M)
@@ -53,6 +54,16 @@ class ProblemBlock:
     cue: tuple[int, int] | None = None
     counted: bool = True
     reason: str | None = None
+
+
+# Problem labels from least to most complex, to keep the most complex reading of a duplicate.
+SEVERITY = ("minor", "acute_uncomplicated", "stable_acute", "acute_uncomplicated_inpatient", "chronic_stable",
+            "undiagnosed_uncertain", "chronic_exacerbation", "acute_systemic", "acute_complicated_injury",
+            "chronic_severe_exacerbation", "threat_to_life")
+
+
+def _severity(label: str | None) -> int:
+    return SEVERITY.index(label) if label in SEVERITY else -1
 
 
 def assessment_regions(doc: Doc) -> tuple[list[tuple[int, int]], bool]:
@@ -321,17 +332,24 @@ class ProblemExtractor:
         if not blocks:
             blocks = self._concept_blocks(doc, regions)
         findings = [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ == "CONDITION"]
-        seen: set[str] = set()
         items = items_of(doc)
+        # A problem named twice (assessment and plan) counts once, at its most complex reading.
+        keeper: dict[str, ProblemBlock] = {}
         for block in blocks:
             block.findings = [s for s in findings if block.start <= s.start_char < block.end]
             self._classify(doc, block)
-            key = block.name.lower().strip()
+            if not block.counted:
+                continue
             heading_concepts = {s._.emcoder_concept for s in block.findings if s.start_char < block.heading_end}
-            dup_key = "|".join(sorted(heading_concepts)) or key
-            if block.counted and dup_key in seen:
-                block.counted, block.reason = False, "same problem already counted"
-            seen.add(dup_key)
+            dup_key = "|".join(sorted(heading_concepts)) or block.name.lower().strip()
+            kept = keeper.get(dup_key)
+            if kept is None:
+                keeper[dup_key] = block
+                continue
+            if _severity(block.label) > _severity(kept.label):
+                keeper[dup_key], block = block, kept
+            block.counted, block.reason = False, "same problem already counted"
+        for block in blocks:
             ev = [evidence(doc, block.heading_start, block.heading_end)]
             if block.cue and not (block.heading_start <= block.cue[0] < block.heading_end):
                 ev.append(evidence(doc, *block.cue))
