@@ -26,6 +26,7 @@ from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.dense import load_index
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
 from emcoder.pipeline.common import evidence, section_at, sent_of
+from emcoder.pipeline.problems import assessment_regions
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import DiagnosisSuggestion, Evidence
 from emcoder.rules.loader import RuleSet
@@ -43,7 +44,24 @@ INJURY_WORDS = re.compile(r"\b(injur\w*|fracture\w*|sprain\w*|strain\w*|contusio
 PREGNANCY_WORDS = re.compile(r"\b(pregnan\w*|gestation\w*|prenatal|postpartum|trimester|obstetric\w*)\b", re.I)
 UNCERTAIN = re.compile(r"\b(possible|possibly|probable|likely|suspected|suspect|rule out|r/o|consistent with|"
                        r"compatible with|concern for|questionable|versus|vs\.?)\b", re.I)
+# Current use: continued or refilled in the sentence, or the drug itself taken or re-dosed
+# ("increase metformin to 1000 mg", "she is on metformin"); stopping it is not current use.
 CONTINUE = re.compile(r"\b(continue|continued|continuing|remain on|refill|refilled|stay on|currently (on|taking)|takes)\b", re.I)
+CURRENT_BEFORE_DRUG = re.compile(r"\b(increase|increased|increasing|decrease|decreased|reduce|reduced|adjust|adjusted|"
+                                 r"titrate|titrated|uptitrate|(is|was|has been|been|remains) on|taking|takes)"
+                                 r"( (the|his|her|their))?( (dose|dosage) of)?( (her|his|their))?\s*$", re.I)
+STOPPED = re.compile(r"\b(discontinu\w*|stop(ped|ping)?|hold|held|off of|no longer)\b", re.I)
+# Tobacco: addressed when the assessment/plan treats it (a problem, cessation counselling); its
+# type comes from the history wherever the note documents current use.
+TOBACCO_ADDRESSED = re.compile(r"\b(smok\w*|tobacco|nicotine|cigarettes?|vap(e|ing))\b", re.I)
+CURRENT_TOBACCO = {
+    "F17.210": re.compile(r"\b(cigarettes?|cigs|pack[- ]years?|packs?( of cigarettes)? (per|a|/) ?day|ppd|smokes|smoking|smoker)\b", re.I),
+    "F17.290": re.compile(r"\b(vap\w*|e-?cig\w*|juul|cigars?|pipe|hookah)\b", re.I),
+    "F17.220": re.compile(r"\b(chewing tobacco|chews tobacco|dip|snuff|smokeless tobacco)\b", re.I),
+}
+FORMER_TOBACCO = re.compile(r"\b(former|ex-?smoker|non-?smoker|never smoked|never a smoker|denies|quit (smoking |tobacco )?"
+                            r"(in|at|on|about|over|around|several|many|\d|\w+ (years?|months?|weeks?) ago)|"
+                            r"stopped (smoking|tobacco)|quit \d+)", re.I)
 RANGE_IN_NOTE = re.compile(r"\(([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?)(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?))?[^)]*\)")
 
 
@@ -224,6 +242,49 @@ class DiagnosisCoder:
                                  f"status documented: '{m.term}'", "icd10.guideline.status.v1", "guideline", 0.6, order))
         return out
 
+    def _tobacco(self, doc: Doc, cands: list[Candidate], order: int) -> list[Candidate]:
+        """Current tobacco use addressed in the assessment/plan -> F17.2- by product (I.C.5.b)."""
+        regions, _ = assessment_regions(doc)
+        addressed = None
+        for start, end in regions:
+            for m in TOBACCO_ADDRESSED.finditer(doc.text, start, end):
+                if not NOT_CURRENT.search(doc.text[max(0, m.start() - 40):m.start()]) \
+                        and not FORMER_TOBACCO.search(sent_of(doc, m.start()).text) \
+                        and not re.match(r"\s*(history|hx)\b", doc.text[m.end():m.end() + 12], re.I) \
+                        and self._assertion_at(doc, m.start(), m.end()) not in ("negated", "family"):
+                    addressed = m
+                    break
+            if addressed:
+                break
+        existing = [c for c in cands if c.code.startswith("F17.2") or c.code == "Z72.0"]
+        if addressed is None and not existing:
+            return cands
+        product = None
+        for code, cue in CURRENT_TOBACCO.items():
+            for m in cue.finditer(doc.text):
+                section = section_at(doc, m.start())
+                if section is not None and section.role == "family":
+                    continue
+                sent = sent_of(doc, m.start())
+                lead = doc.text[sent.start_char:m.start()]
+                if NOT_CURRENT.search(lead[-40:]) or FORMER_TOBACCO.search(sent.text) \
+                        or re.match(r"\s*(history|hx)\b", doc.text[m.end():m.end() + 12], re.I):
+                    continue
+                product = (code, m)
+                break
+            if product:
+                break
+        if product is None:
+            return cands
+        code, m = product
+        first = existing[0] if existing else None
+        kept = [c for c in cands if c not in existing]
+        ev = ([*first.evidence] if first else [evidence(doc, addressed.start(), addressed.end())]) \
+            + [evidence(doc, m.start(), m.end())]
+        kept.append(Candidate(code, None, ev, f"current tobacco use addressed; product documented: '{m.group(0)}'",
+                              "icd10.guideline.tobacco.v1", "guideline", 0.7, first.order if first else order))
+        return kept
+
     def _long_term_drugs(self, doc: Doc, has_type1: bool, order: int) -> list[Candidate]:
         out: list[Candidate] = []
         seen: set[str] = set()
@@ -233,12 +294,15 @@ class DiagnosisCoder:
             section = section_at(doc, span.start_char)
             in_med_list = section is not None and section.category == "medications"
             # Current use: listed among the patient's medications, or continued in the plan.
-            continued = CONTINUE.search(sent_of(doc, span.start_char).text)
+            sentence = sent_of(doc, span.start_char)
+            continued = (CONTINUE.search(sentence.text) or CURRENT_BEFORE_DRUG.search(
+                doc.text[max(sentence.start_char, span.start_char - 40):span.start_char])) \
+                and not STOPPED.search(sentence.text)
             if not (in_med_list or continued):
                 continue
             name = span.text.lower()
             for code, drugs in self.long_term:
-                if code in LIST_ONLY_NOT_ENOUGH and not continued:
+                if code in LIST_ONLY_NOT_ENOUGH and not CONTINUE.search(sent_of(doc, span.start_char).text):
                     continue  # OTC-type classes (NSAIDs) need documented continued use, not a list entry
                 if name in drugs and code not in seen and not (code == "Z79.4" and has_type1):
                     seen.add(code)
@@ -291,6 +355,7 @@ class DiagnosisCoder:
         has_type1 = any(c.code.startswith("E10") for c in cands)
         cands += self._long_term_drugs(doc, has_type1, order=10_000)
         cands += self._statuses(doc, order=10_001)
+        cands = self._tobacco(doc, cands, order=10_002)
         cands = self._combine(cands)
         # One suggestion per code; the first mention keeps its place.
         unique: dict[str, Candidate] = {}
