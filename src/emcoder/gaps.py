@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from emcoder.pipeline.common import sents_of, evidence, section_at
 from emcoder.pipeline.findings import SPAN_KEY
+from emcoder.pipeline.problems import UNADDRESSED, block_body, mentioned_elsewhere
 from emcoder.results import (
     CodingFlag, DiagnosisSuggestion, DocumentationGap, DraftQuery, EMRecommendation, Evidence, Inference, MDMItem,
     TimeResult,
@@ -112,17 +113,18 @@ class GapDetectors:
     def _problems(self, ctx: GapContext, out: list[DocumentationGap]) -> None:
         doc = ctx.doc
         blocks = doc._.emcoder_problem_blocks or []
-        with_body = [b for b in blocks if doc.text[b.heading_end:b.end].strip(" .:\n")]
         for block in blocks:
             heading_ev = evidence(doc, block.heading_start, block.heading_end)
-            body = doc.text[block.heading_end:block.end].strip(" .:\n")
-            heading_text = doc.text[block.heading_start:block.heading_end]
-            if block.counted and not body and len(with_body) >= 2 and len(heading_text.split()) <= 5 \
-                    and not any(ch.isdigit() for ch in heading_text) and not self._mentioned_elsewhere(doc, block):
+            body = block_body(doc, block)
+            if block.reason == UNADDRESSED:
                 self._gap(out, "problem_not_addressed", "a problem is listed with no assessment or plan", [heading_ev])
                 continue
+            # A one-line item whose few words say nothing of its status, and whose status is not
+            # given elsewhere in the assessment/plan ("2. Hypertension." then "Her hypertension is
+            # well controlled..." in PLAN is fine). Section titles and signatures are not words of it.
             if block.counted and block.label == "chronic_stable" and block.rule_id and block.rule_id.endswith(".default.v1") \
-                    and 0 < len(body.split()) <= 6 and not any(ch.isdigit() for ch in body):
+                    and 0 < len(body.split()) <= 6 and not any(ch.isdigit() for ch in body) \
+                    and not mentioned_elsewhere(doc, block):
                 self._gap(out, "problem_status_unclear", "a chronic problem is documented without its status",
                           [heading_ev])
             heading = doc.text[block.heading_start:block.heading_end]
@@ -138,22 +140,6 @@ class GapDetectors:
                 self._gap(out, "clinical_indicators_without_diagnosis",
                           "an abnormal finding is treated without a diagnosis named", [heading_ev])
 
-    @staticmethod
-    def _mentioned_elsewhere(doc: Doc, block) -> bool:
-        """A problem listed without a plan may be managed in another paragraph of the note; with
-        no known concept to look for, we cannot tell, so we do not ask."""
-        concepts = {s._.emcoder_concept for s in block.findings if s.start_char < block.heading_end}
-        if not concepts:
-            return True
-        for s in doc.spans.get(SPAN_KEY, []):
-            if s.label_ != "CONDITION" or s._.emcoder_concept not in concepts:
-                continue
-            if block.heading_start <= s.start_char < block.heading_end:
-                continue
-            section = section_at(doc, s.start_char)
-            if section is not None and section.role in ("assessment", "plan", "results"):
-                return True
-        return False
 
     def _specificity(self, ctx: GapContext, out: list[DocumentationGap]) -> None:
         seen: set[str] = set()
@@ -161,7 +147,10 @@ class GapDetectors:
             rationale = dx.rationale
             unspecified = "unspecified" in dx.description.lower() and dx.code not in NOT_OWED
             missing = SPECIFICITY.get(dx.code[:3]) if unspecified else None
-            if missing is None and unspecified and dx.code[0] == "S" and dx.more_specific:
+            # Fracture site/type changes treatment and code; an unspecified sprain or contusion
+            # site is routinely accepted by coders, so it is not worth a query.
+            if missing is None and unspecified and dx.code[0] == "S" and dx.more_specific \
+                    and "fracture" in dx.description.lower():
                 missing = "specific site or structure injured"
             if missing is None and "side: unspecified" in rationale:
                 missing = "laterality (right, left or bilateral)"

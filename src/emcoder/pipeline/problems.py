@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from emcoder.pipeline.common import (
-    sent_of, CueGroup, compile_group, evidence, items_of, next_id, register_extensions,
+    sent_of, CueGroup, compile_group, evidence, items_of, next_id, register_extensions, section_at,
 )
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import MDMItem
@@ -64,6 +64,40 @@ SEVERITY = ("minor", "acute_uncomplicated", "stable_acute", "acute_uncomplicated
 
 def _severity(label: str | None) -> int:
     return SEVERITY.index(label) if label in SEVERITY else -1
+
+
+UNADDRESSED = "listed with no assessment or plan"
+TITLE_LINE = re.compile(r"^\s*[A-Z][A-Z /&]{2,40}:?\s*$")
+
+
+def block_body(doc: Doc, block: "ProblemBlock", *, own_section: bool = False) -> str:
+    """The block's text after its heading, without section titles and signature lines (only the
+    part inside the heading's section with `own_section`)."""
+    end = block.end
+    section = section_at(doc, block.heading_start) if own_section else None
+    if section is not None:
+        end = min(end, section.end)
+    lines = doc.text[block.heading_end:end].splitlines()
+    kept = [ln for ln in lines if not TITLE_LINE.match(ln) and not SIGNATURE.search(ln.strip())]
+    return "\n".join(kept).strip(" .:\n")
+
+
+def mentioned_elsewhere(doc: Doc, block: "ProblemBlock") -> bool:
+    """Whether the problem's condition is named again in the assessment, plan or results (where
+    a listed problem may be managed in another paragraph). With no known concept to look for we
+    cannot tell, so we assume it is."""
+    concepts = {s._.emcoder_concept for s in block.findings if s.start_char < block.heading_end}
+    if not concepts:
+        return True
+    for s in doc.spans.get(SPAN_KEY, []):
+        if s.label_ != "CONDITION" or s._.emcoder_concept not in concepts:
+            continue
+        if block.heading_start <= s.start_char < block.heading_end:
+            continue
+        section = section_at(doc, s.start_char)
+        if section is not None and section.role in ("assessment", "plan", "results"):
+            return True
+    return False
 
 
 def assessment_regions(doc: Doc) -> tuple[list[tuple[int, int]], bool]:
@@ -326,6 +360,22 @@ class ProblemExtractor:
                 blocks[key].end = max(blocks[key].end, sent.end_char)
         return sorted(blocks.values(), key=lambda b: b.start)
 
+    @staticmethod
+    def _mark_unaddressed(doc: Doc, blocks: list[ProblemBlock]) -> None:
+        """A bare list item ("2. Hypertension.") among problems that do have plans, and named
+        nowhere else in the assessment/plan, was listed but not addressed: not counted (the AMA
+        counts problems addressed) and, in gaps, worth a query."""
+        # Only where problems of the same section do carry plans: a bare list under ASSESSMENT
+        # whose plans are paragraphs under PLAN is addressed there, in a form we cannot link.
+        planned_sections = {section_at(doc, b.heading_start) for b in blocks if block_body(doc, b, own_section=True)}
+        for block in blocks:
+            heading = doc.text[block.heading_start:block.heading_end]
+            if block_body(doc, block) or section_at(doc, block.heading_start) not in planned_sections \
+                    or len(heading.split()) > 5 \
+                    or any(ch.isdigit() for ch in heading) or mentioned_elsewhere(doc, block):
+                continue
+            block.counted, block.reason = False, UNADDRESSED
+
     def __call__(self, doc: Doc) -> Doc:
         regions, fallback = assessment_regions(doc)
         blocks = [] if fallback else self._blocks(doc, regions)
@@ -333,10 +383,14 @@ class ProblemExtractor:
             blocks = self._concept_blocks(doc, regions)
         findings = [s for s in doc.spans.get(SPAN_KEY, []) if s.label_ == "CONDITION"]
         items = items_of(doc)
+        for block in blocks:
+            block.findings = [s for s in findings if block.start <= s.start_char < block.end]
+        self._mark_unaddressed(doc, blocks)
         # A problem named twice (assessment and plan) counts once, at its most complex reading.
         keeper: dict[str, ProblemBlock] = {}
         for block in blocks:
-            block.findings = [s for s in findings if block.start <= s.start_char < block.end]
+            if block.reason == UNADDRESSED:
+                continue
             self._classify(doc, block)
             if not block.counted:
                 continue
