@@ -24,8 +24,9 @@ from emcoder.icd10.codeset import CodeSet, normalize
 from emcoder.icd10.lexical import MIN_SCORE as MIN_LEXICAL
 from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.dense import load_index
+from emcoder.icd10 import injury
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
-from emcoder.pipeline.common import evidence, section_at, sent_of
+from emcoder.pipeline.common import evidence, section_at, sent_of, sents_of
 from emcoder.pipeline.problems import assessment_regions
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import DiagnosisSuggestion, Evidence
@@ -115,6 +116,24 @@ class DiagnosisCoder:
             why += f", encounter {'active treatment' if char == 'A' else 'subsequent' if char == 'D' else 'sequela'}"
         return code, why
 
+    def _refine_injury(self, doc: Doc, code: str, heading: str, body: str, codeset: CodeSet) -> tuple[str, str]:
+        """The most specific injury code the note's words support (see `injury`), else `code`."""
+        if not (code.startswith("S") or code.startswith("T14")):
+            return code, ""
+        kind = injury.kind_of(heading) or injury.kind_of(body)
+        if kind is None:
+            return code, ""
+        # The site is often detailed where the injury is described: HPI, exam, imaging results.
+        described = [sent.text for sent in sents_of(doc) if injury.KINDS[kind].search(sent.text)
+                     and (section_at(doc, sent.start_char) is None
+                          or section_at(doc, sent.start_char).role not in ("family", "past"))]
+        desc = codeset.description(code).lower()
+        side = "right" if "right" in desc else "left" if "left" in desc else _side(heading) or _side(body)
+        refined = injury.refine(code, kind, side, "\n".join([heading, body, *described]), codeset)
+        if refined is None:
+            return code, ""
+        return refined.code, f"; site from the note: {', '.join(refined.matched)}"
+
     def _resolve_side(self, match: TermMatch, heading: str, body: str, codeset: CodeSet, side: str) -> str:
         code = match.entry.laterality[side]
         if match.entry.seventh:
@@ -158,8 +177,9 @@ class DiagnosisCoder:
                     # I.B.13: no bilateral code -> code right and left separately.
                     codes = [c for c in (self._resolve_side(m, heading, body, codeset, side) for side in ("right", "left"))]
                 for c in codes:
+                    c, more = self._refine_injury(doc, c, heading, body, codeset)
                     out.append(Candidate(c, m.entry.group, [evidence(doc, a_start, a_end)],
-                                         f"problem addressed: {why}", "icd10.synonym.v1", "synonym", 0.9, order,
+                                         f"problem addressed: {why}{more}", "icd10.synonym.v1", "synonym", 0.9, order,
                                          symptom=m.entry.symptom))
             if uncertain:
                 # IV.H: code the documented signs and symptoms, not the uncertain diagnosis.
@@ -176,6 +196,7 @@ class DiagnosisCoder:
                 if hit is not None:
                     code, score, source = hit
                     for sided in _by_side(code, _side(heading) or _side(body), codeset):
+                        sided, _ = self._refine_injury(doc, sided, heading, body, codeset)
                         out.append(Candidate(sided, None, [evidence(doc, block.heading_start, block.heading_end)],
                                              f"problem addressed: '{heading.strip()}' matches the code description "
                                              f"({source} retrieval)", f"icd10.{source}.v1", source,
