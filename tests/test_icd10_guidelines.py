@@ -38,6 +38,26 @@ def ap(*problems: str) -> str:
     (ap("Ankle sprain.\nRICE, brace."), ["S93.409A"], []),
     # Long-term drug therapy Z79 only for continued use.
     (ap("Type 1 diabetes.\nStable; continue insulin glargine 20 units."), ["E10.9"], ["Z79.4"]),
+    # A dose change of a drug the patient takes is current use; stopping it is not.
+    (ap("Type 2 diabetes.\nA1c 7.9. Increase metformin to 1000 mg twice daily."), ["E11.9", "Z79.84"], []),
+    (ap("Type 2 diabetes.\nDiscontinue metformin because of diarrhea; start sitagliptin 100 mg daily."), [], ["Z79.84"]),
+    # Current tobacco use addressed in the plan: F17.2- by product documented in the history.
+    ("SOCIAL HISTORY\n\nSmokes 1 pack per day.\n\n" + ap("COPD.\nStable on tiotropium. Counseled on smoking cessation."),
+     ["F17.210"], ["Z72.0", "F17.200"]),
+    ("SOCIAL HISTORY\n\nFormer smoker, quit in 2010.\n\n" + ap("COPD.\nStable. Given his smoking history, CT screening."),
+     [], ["F17.210", "F17.200"]),
+    # Statuses in free words; never when hypothetical.
+    ("HISTORY\n\nHe underwent stent placement in the right coronary artery in 2019.\n\n" + ap("Hypertension.\nStable."),
+     ["Z95.5"], []),
+    (ap("Coronary artery disease.\nIf symptoms persist, a stent in the LAD may be needed."), [], ["Z95.5"]),
+    # Chronic pain documented as chronic: the site code plus G89.29 (I.C.6.b.1.a).
+    (ap("Chronic neck pain.\nContinue home exercises."), ["M54.2", "G89.29"], []),
+    # A condition managed inside another problem's plan is addressed too.
+    (ap("Hypertension.\nStable. Order an echocardiogram for further evaluation of the murmur heard today."),
+     ["I10", "R01.1"], []),
+    # Specificity cues must be asserted: "assess for ... GI bleed" is not anemia due to blood loss.
+    (ap("Iron deficiency anemia.\nWe will plan EGD and colonoscopy to assess for potential sources of GI bleed."),
+     ["D50.9"], ["D50.0"]),
 ])
 def test_guideline(note, expected, absent):
     got = codes(note)

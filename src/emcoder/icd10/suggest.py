@@ -63,6 +63,11 @@ CURRENT_TOBACCO = {
 FORMER_TOBACCO = re.compile(r"\b(former|ex-?smoker|non-?smoker|never smoked|never a smoker|denies|quit (smoking |tobacco )?"
                             r"(in|at|on|about|over|around|several|many|\d|\w+ (years?|months?|weeks?) ago)|"
                             r"stopped (smoking|tobacco)|quit \d+)", re.I)
+CHRONIC_PAIN = re.compile(r"\bchronic\b[^.,;]{0,30}\b(pain|ache|dorsalgia|cervicalgia|lumbago)\b", re.I)
+MANAGED = re.compile(r"\b(for (further )?(evaluation|workup|work-up|management|treatment) of (the|his|her|their|this)|"
+                     r"to (evaluate|treat|manage) (the|his|her|their|this))\b", re.I)
+HYPOTHETICAL = re.compile(r"\b(may|might|could|would|possible|possibly|consider\w*|candidate for|if|should|"
+                          r"discuss\w* (the )?(option|risks?)|options? (include|of))\b", re.I)
 RANGE_IN_NOTE = re.compile(r"\(([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?)(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z-]+)?))?[^)]*\)")
 
 
@@ -100,6 +105,8 @@ class DiagnosisCoder:
         self.rules = rules
         self.lexicon = lexicon
         self.long_term = [(lt.code, {d.lower() for d in lt.drugs}) for lt in rules.icd10.long_term_drugs]
+        self.status_cues = [(e.code, re.compile(e.status_cue, re.I)) for e in rules.icd10.entries
+                            if e.anywhere and e.status_cue]
 
     # -- one term match -> one code -------------------------------------------------------------
     def _resolve(self, match: TermMatch, heading: str, block: str, codeset: CodeSet) -> tuple[str, str]:
@@ -181,6 +188,11 @@ class DiagnosisCoder:
                     out.append(Candidate(c, m.entry.group, [evidence(doc, a_start, a_end)],
                                          f"problem addressed: {why}{more}", "icd10.synonym.v1", "synonym", 0.9, order,
                                          symptom=m.entry.symptom))
+                if m.entry.symptom and CHRONIC_PAIN.search(heading) and not codes[0].startswith("G89"):
+                    # I.C.6.b.1.a: G89 adds that a site's pain is chronic when documented as such.
+                    out.append(Candidate("G89.29", None, [evidence(doc, a_start, a_end)],
+                                         "pain documented as chronic (I.C.6.b.1.a)", "icd10.guideline.chronic_pain.v1",
+                                         "guideline", 0.6, order, symptom=True))
             if uncertain:
                 # IV.H: code the documented signs and symptoms, not the uncertain diagnosis.
                 for m in self._block_symptoms(doc, block.start, block.end)[:2]:
@@ -247,7 +259,7 @@ class DiagnosisCoder:
 
     def _statuses(self, doc: Doc, order: int) -> list[Candidate]:
         """Statuses that affect care wherever documented (stents, bypass grafts, current smoking)."""
-        out: list[Candidate] = []
+        out: list[Candidate] = self._status_cues(doc, order)
         for m in self.lexicon.find(doc.text):
             if not m.entry.anywhere:
                 continue
@@ -261,6 +273,52 @@ class DiagnosisCoder:
                 continue
             out.append(Candidate(m.entry.code, m.entry.group, [evidence(doc, m.start, m.end)],
                                  f"status documented: '{m.term}'", "icd10.guideline.status.v1", "guideline", 0.6, order))
+        return out
+
+    def _managed_mentions(self, doc: Doc, codeset: CodeSet, coded: set[str]) -> list[Candidate]:
+        """A condition named inside another problem's plan and managed there in its own right
+        ("order an echocardiogram for further evaluation of the murmur") is addressed too."""
+        out: list[Candidate] = []
+        for order, block in enumerate(doc._.emcoder_problem_blocks or ()):
+            if not block.counted:
+                continue
+            for sent in sents_of(doc):
+                if not (block.heading_end <= sent.start_char < block.end) or not MANAGED.search(sent.text):
+                    continue
+                if UNCERTAIN.search(sent.text) or HYPOTHETICAL.search(sent.text):
+                    continue
+                for m in self.lexicon.find(sent.text):
+                    if m.entry.anywhere or m.entry.code in coded:
+                        continue
+                    start, end = sent.start_char + m.start, sent.start_char + m.end
+                    if self._assertion_at(doc, start, end) != "present":
+                        continue
+                    code, why = self._resolve(m, m.term, sent.text, codeset)
+                    if code in coded or not codeset.is_billable(code):
+                        continue
+                    coded.add(code)
+                    out.append(Candidate(code, m.entry.group, [evidence(doc, start, end)],
+                                         f"managed within the plan: {why}", "icd10.synonym.managed_mention.v1",
+                                         "synonym", 0.7, order + 0.5, symptom=m.entry.symptom))
+        return out
+
+    def _status_cues(self, doc: Doc, order: int) -> list[Candidate]:
+        """Statuses written in free words, one sentence at a time; not in family history, not
+        hypothetical ("a stent may be required")."""
+        out: list[Candidate] = []
+        for code, cue in self.status_cues:
+            for sent in sents_of(doc):
+                m = cue.search(sent.text)
+                if m is None or HYPOTHETICAL.search(sent.text):
+                    continue
+                section = section_at(doc, sent.start_char)
+                if section is not None and section.role == "family":
+                    continue
+                start = sent.start_char + m.start()
+                out.append(Candidate(code, None, [evidence(doc, start, sent.start_char + m.end())],
+                                     f"status documented: '{m.group(0)}'", "icd10.guideline.status.v1", "guideline",
+                                     0.6, order))
+                break
         return out
 
     def _tobacco(self, doc: Doc, cands: list[Candidate], order: int) -> list[Candidate]:
@@ -373,6 +431,7 @@ class DiagnosisCoder:
 
     def suggest(self, doc: Doc, codeset: CodeSet, chief_complaint: str | None) -> list[DiagnosisSuggestion]:
         cands = self._from_blocks(doc, codeset)
+        cands += self._managed_mentions(doc, codeset, {c.code for c in cands})
         has_type1 = any(c.code.startswith("E10") for c in cands)
         cands += self._long_term_drugs(doc, has_type1, order=10_000)
         cands += self._statuses(doc, order=10_001)

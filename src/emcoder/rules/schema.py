@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -362,6 +363,16 @@ class IcdEntry(Strict):
     seventh: bool = False  # injury: append A (active treatment), D (subsequent), S (sequela)
     symptom: bool = False  # a sign/symptom code (R00-R99 and the like)
     anywhere: bool = False  # a status that affects care wherever the note documents it (Z95.5 stent)
+    # With `anywhere`: a regular expression for the status written in free words ("underwent
+    # stent placement at the right coronary artery"), read per sentence, never when hypothetical.
+    status_cue: str | None = None
+
+    @field_validator("status_cue")
+    @classmethod
+    def _cue_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
 
 
 class LongTermDrug(Strict):
