@@ -125,3 +125,23 @@ def test_time_beats_mdm_end_to_end():
     a = emcoder.analyze(note, {"setting": "office", "patient": "established"})
     assert (a.em.code, a.em.basis, a.time.total_minutes) == ("99215", "time", 45)
     assert a.time.evidence[0].text.startswith("I spent a total of 45 minutes")
+
+
+def test_dictation_double_space_still_ends_a_sentence(nlp):
+    # "status post" must not reach into the next sentence: MTSamples-style dictation puts two
+    # spaces after each period.
+    doc = nlp("ASSESSMENT\n1.  This is an 80-year-old woman status post fall.  The left hip has a femoral neck fracture.\n")
+    starts = [s.text.split()[0] for s in doc.sents if s.text.strip()]
+    assert "The" in starts
+    fracture = [s for s in doc.spans[SPAN_KEY] if s.text == "fracture"]
+    assert fracture and fracture[0]._.emcoder_assertion == "present"
+
+
+def test_numbered_summary_item_names_its_problem_further_on():
+    note = ("ASSESSMENT\n1.  This is an 80-year-old woman status post fall with injury to the left hip.  "
+            "The left hip has a nondisplaced femoral neck fracture.\n2.  Hypertension, stable on lisinopril.\n\n"
+            "PLAN:  She should be admitted to the medical service for surgical fixation.\n")
+    analysis = emcoder.analyze(note, {"setting": "ed"})
+    problems = [i for i in analysis.items if i.element == "problem" and i.counted]
+    assert any("fracture" in i.description for i in problems)
+    assert any(i.label == "hospitalization_decision" and i.counted for i in analysis.items)

@@ -27,6 +27,7 @@ SUMMARY_SENTENCE = re.compile(r"\b\d{1,3}[- ](year|yr|month|week)s?[- ]old\b|\bp
 LONG_NAME_CUT = re.compile(r",|;|\s[-–]\s|\s+with\s+|\s+despite\s+|\s+due to\s+", re.I)
 CANCER = re.compile(r"\b(cancer|carcinoma|malignan\w*|lymphoma|leukemia|melanoma|sarcoma|myeloma|neoplasm)\b", re.I)
 EXPLICIT_THREAT = re.compile(r"\b(threat to (life|limb|bodily function)|life[- ]threatening|threatens? (life|limb))\b", re.I)
+DIGIT_ITEM = re.compile(r"^\s*\d{1,2}\s*[.)]\s+")
 BULLET = re.compile(r"^\s*[-*•·▪]\s+")
 SIGNATURE = re.compile(r",\s*(MD|DO|NP|PA(-C)?|RN|DPT|PT|FNP(-BC)?|ARNP|MBBS|APRN|DNP|CNM)\b|^(dr\.|electronically|signed)", re.I)
 PLAN_WORDS = re.compile(r"\b(recheck|return|follow|rest|fluids|up to date|counsel\w*|discuss\w*|advis\w*|ice|elevat\w*|"
@@ -223,6 +224,10 @@ class ProblemExtractor:
             for l_start, l_end in _lines(doc.text, r_start, r_end):
                 line = doc.text[l_start:l_end]
                 head = self._heading(doc, l_start, l_end)
+                if head is None and DIGIT_ITEM.match(line) and SUMMARY_SENTENCE.search(line[:160]):
+                    # "1. This is an 88-year-old ... The left hip is a femoral neck fracture.": a
+                    # numbered item that opens with a summary names its problem further on.
+                    head = self._first_condition(doc, l_start, l_end)
                 if head and BULLET.match(line) and blocks and not prev_blank \
                         and not self._pure_condition(doc, head[0], head[1]):
                     head = None  # "- Cephalexin 500 mg ..." under a problem is part of its plan
@@ -236,6 +241,17 @@ class ProblemExtractor:
                     blocks[-1].end = l_end
                 prev_blank = not line.strip()
         return blocks
+
+    def _first_condition(self, doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+        """The first condition named after the item's summary sentence (else within it)."""
+        summary = SUMMARY_SENTENCE.search(doc.text, start, end)
+        stop = SENTENCE_END.search(doc.text, summary.end(), end) if summary else None
+        after = stop.end() if stop else start
+        spans = self._findings_in(doc, start, end, "CONDITION")
+        for span in [s for s in spans if s.start_char >= after] + [s for s in spans if s.start_char < after]:
+            if span._.emcoder_assertion in ("present", "historical") and span._.emcoder_kind != "preventive":
+                return span.start_char, span.end_char
+        return None
 
     # -- classification -------------------------------------------------------------------------
     def _cue(self, name: str, text: str, offset: int) -> tuple[int, int] | None:

@@ -22,6 +22,10 @@ def emcoder_sentences(doc: Doc) -> Doc:
             continue
         prev = doc[i - 1]
         starts = prev.is_space and "\n" in prev.text
+        # Dictated notes put two spaces after a period ("left hip.  The left shoulder..."): the
+        # extra space is a token of its own, so look past it for the punctuation.
+        if not starts and prev.is_space and i >= 2 and not token.is_space:
+            prev = doc[i - 2]
         if not starts and prev.text in END_PUNCT and not token.is_space:
             starts = token.is_title or token.is_upper or token.is_digit or token.text in {"•", "-", "*"}
         token.is_sent_start = bool(starts)
