@@ -145,3 +145,13 @@ def test_numbered_summary_item_names_its_problem_further_on():
     problems = [i for i in analysis.items if i.element == "problem" and i.counted]
     assert any("fracture" in i.description for i in problems)
     assert any(i.label == "hospitalization_decision" and i.counted for i in analysis.items)
+
+
+def test_self_limited_course_is_a_minor_problem_and_past_admission_is_not_a_decision():
+    note = ("ASSESSMENT AND PLAN\n1. Transient eye tic.\nThis is benign and expected to resolve on its own; "
+            "no treatment is needed.\n\n2. Hypertension.\nHe was admitted to the hospital in May for a "
+            "hypertensive urgency. At the time of admission his pressures were 210/120. Continue lisinopril 20 mg daily.\n")
+    analysis = emcoder.analyze(note, {"setting": "office", "patient": "established"})
+    labels = {i.description: i.label for i in analysis.items if i.element == "problem" and i.counted}
+    assert labels.get("Transient eye tic") == "minor"
+    assert not any(i.label == "hospitalization_decision" and i.counted for i in analysis.items)

@@ -140,6 +140,7 @@ class ProblemExtractor:
                                 if len(h) > 2) + r")\s*:\s*", re.I)
         self.cue: dict[str, CueGroup] = {
             name: compile_group(getattr(cues, name)) for name in type(cues).model_fields
+            if getattr(cues, name) is not None
         }
 
     # -- segmentation ---------------------------------------------------------------------------
@@ -340,6 +341,11 @@ class ProblemExtractor:
             return label("acute_uncomplicated", None)
         if kind == "minor":
             return label("minor", None)
+        own = re.split(r"\n\s*\d{1,2}\s*[.)]\s", text, maxsplit=1)[0]  # not the next numbered item's words
+        if kind != "threat" and not uncertain_heading and "self_limited" in self.cue \
+                and (c := self._cue("self_limited", own, block.start)) \
+                and not self._findings_in(doc, block.start, block.end, "DRUG"):
+            return label("minor", "self_limited", c)
         if not uncertain_heading:
             # Treatment started and improving is "stable acute" even for a systemic illness.
             if kind in ("acute", "threat") and (c := self._cue("improving_acute", text, block.start)):

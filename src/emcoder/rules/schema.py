@@ -260,6 +260,7 @@ class StatusCues(Strict):
     complicated_injury: PatternGroup
     improving_acute: PatternGroup
     threat_workup: PatternGroup
+    self_limited: PatternGroup | None = None  # optional: older rule files predate it
 
 
 class Segmentation(Strict):
