@@ -155,3 +155,14 @@ def test_self_limited_course_is_a_minor_problem_and_past_admission_is_not_a_deci
     labels = {i.description: i.label for i in analysis.items if i.element == "problem" and i.counted}
     assert labels.get("Transient eye tic") == "minor"
     assert not any(i.label == "hospitalization_decision" and i.counted for i in analysis.items)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("I spent more than 30 minutes on discharge planning and coordination today.", "99239"),
+    ("Total time spent on discharge: 45 minutes.", "99239"),
+    ("Discharge time: 25 minutes.", "99238"),
+    ("Spent 30 minutes on the discharge.", "99238"),
+])
+def test_discharge_day_time(text, code):
+    note = "DISCHARGE DIAGNOSES:\n1. Community-acquired pneumonia, resolved.\n\n" + text + "\n"
+    assert emcoder.analyze(note, {"setting": "hospital_discharge"}).em.code == code

@@ -8,6 +8,8 @@ sheet 2.2). When several totals are stated, the one said to be the total wins, e
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -54,6 +56,9 @@ class TimeExtractor:
                     minutes = int(m.group("minutes"))
                     if minutes <= 0 or minutes > 600:
                         continue
+                    if MORE_THAN.search(text[max(0, m.start() - 25):m.start()]):
+                        # "more than 30 minutes" documents time beyond 30: the least that honours it.
+                        minutes += 1
                     activities = tuple(name for name, p in self.activities if p.search(text))
                     finding = TimeFinding(minutes, sent.start_char, sent.end_char, activities, self.rule_id)
                     rank = (1 if self.total.search(text) else 0, minutes)
@@ -61,6 +66,9 @@ class TimeExtractor:
                         best = (*rank, finding)
         doc._.emcoder_time = best[2] if best else None
         return doc
+
+
+MORE_THAN = re.compile(r"(\b(more than|greater than|over|in excess of|exceeding|longer than)|>)\s*$", re.I)
 
 
 @Language.factory("emcoder_time", assigns=["doc._.emcoder_time"], default_config={})
