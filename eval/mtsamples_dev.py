@@ -59,6 +59,8 @@ def materialize(labels: list[dict], notes: dict[str, str], out: Path) -> list[st
         (out / f"{stem}.txt").write_text(text.strip() + "\n", encoding="utf-8")
         gold = {"schema": "emcoder.gold/1", "id": stem, "source": f"mtsamples {note_id}",
                 **{key: label[key] for key in GOLD_FIELDS if key in label}}
+        if gold.get("em", {}).get("basis") is None:
+            gold["em"] = {**gold["em"], "basis": "mdm"}  # the gold schema wants one even with no E/M code
         (out / f"{stem}.gold.json").write_text(json.dumps(gold, indent=2) + "\n", encoding="utf-8")
     return missing
 

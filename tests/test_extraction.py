@@ -166,3 +166,16 @@ def test_self_limited_course_is_a_minor_problem_and_past_admission_is_not_a_deci
 def test_discharge_day_time(text, code):
     note = "DISCHARGE DIAGNOSES:\n1. Community-acquired pneumonia, resolved.\n\n" + text + "\n"
     assert emcoder.analyze(note, {"setting": "hospital_discharge"}).em.code == code
+
+
+def test_surgeons_own_check_weeks_after_the_operation_is_not_a_separate_em():
+    note = ("SUBJECTIVE:  A 6-year-old boy who underwent tonsillectomy and adenoidectomy two weeks ago.  "
+            "He had recurrent throat infections before surgery.  Eating well.\n\nOBJECTIVE:  The pharynx is well "
+            "healed.\n\nRECOMMENDATION:  No restrictions.  Follow up as needed.\n")
+    assert emcoder.analyze(note, {"setting": "office", "patient": "established"}).em.code is None
+
+
+def test_problem_controlled_on_a_named_drug_is_drug_management():
+    note = "IMPRESSION:\n1.  Hypertension, well controlled on lisinopril.\n\nPLAN:  Continue current medications.\n"
+    analysis = emcoder.analyze(note, {"setting": "office", "patient": "established"})
+    assert any(i.label == "rx_management" and i.counted for i in analysis.items)
