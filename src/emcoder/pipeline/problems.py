@@ -72,13 +72,17 @@ TITLE_LINE = re.compile(r"^\s*[A-Z][A-Z /&]{2,40}:?\s*$")
 
 
 def block_body(doc: Doc, block: "ProblemBlock", *, own_section: bool = False) -> str:
-    """The block's text after its heading, without section titles and signature lines (only the
-    part inside the heading's section with `own_section`)."""
-    end = block.end
+    """The block's text after its heading, without section titles and signature lines. With
+    `own_section`: only the lines below the heading line, inside the heading's section (the rest
+    of a one-line item, "HIV with stable control on Atripla", is not a plan of its own)."""
+    start, end = block.heading_end, block.end
     section = section_at(doc, block.heading_start) if own_section else None
+    if own_section:
+        newline = doc.text.find("\n", block.heading_end, block.end)
+        start = newline if newline >= 0 else block.end
     if section is not None:
         end = min(end, section.end)
-    lines = doc.text[block.heading_end:end].splitlines()
+    lines = doc.text[start:end].splitlines()
     kept = [ln for ln in lines if not TITLE_LINE.match(ln) and not SIGNATURE.search(ln.strip())]
     return "\n".join(kept).strip(" .:\n")
 
@@ -194,6 +198,12 @@ class ProblemExtractor:
         if SIGNATURE.search(name) or sum(ch.isalpha() for ch in name) < 3:
             return None
         h_end = h_start + len(name)
+        if not self._findings_in(doc, h_start, h_end, "CONDITION") and len(name.split()) > 6:
+            # "Human immunodeficiency virus disease with stable control on Atripla": an unknown
+            # diagnosis is the part before its status.
+            short = LONG_NAME_CUT.split(name, maxsplit=1)[0].rstrip(" .;:")
+            if short != name and 0 < len(short.split()) <= 6:
+                name, words, h_end = short, short.split(), h_start + len(short)
         if not self._findings_in(doc, h_start, h_end, "CONDITION"):
             # An unknown phrase is a problem only when it reads like one: short, and not a plan
             # item (a drug, a test, a number, an instruction).
