@@ -26,6 +26,11 @@ class SynonymLexicon:
                 self.by_term.setdefault(term.lower(), entry)
         terms = sorted(self.by_term, key=len, reverse=True)
         self.pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.I)
+        # Statuses are looked for in the whole note: a small pattern of their terms alone is far
+        # cheaper than the full lexicon over every sentence.
+        status_terms = sorted((t for t, e in self.by_term.items() if e.anywhere), key=len, reverse=True)
+        self.status_pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in status_terms) + r")(?![\w-])",
+                                         re.I) if status_terms else None
         self.variant_patterns = {
             (entry.code, v.cue): re.compile(v.cue, re.I) for entry in rules.icd10.entries for v in entry.variants
         }
@@ -34,6 +39,13 @@ class SynonymLexicon:
         """Non-overlapping matches, longest term first at each position."""
         return [TermMatch(self.by_term[m.group(1).lower()], m.start(1), m.end(1), m.group(1))
                 for m in self.pattern.finditer(text)]
+
+    def find_statuses(self, text: str) -> list[TermMatch]:
+        """Matches of terms whose entries are statuses coded wherever documented (`anywhere`)."""
+        if self.status_pattern is None:
+            return []
+        return [TermMatch(self.by_term[m.group(1).lower()], m.start(1), m.end(1), m.group(1))
+                for m in self.status_pattern.finditer(text)]
 
     def variant(self, entry: IcdEntry, context: str) -> tuple[str, str | None]:
         """The most specific code the context supports, and the cue that chose it."""

@@ -260,9 +260,7 @@ class DiagnosisCoder:
     def _statuses(self, doc: Doc, order: int) -> list[Candidate]:
         """Statuses that affect care wherever documented (stents, bypass grafts, current smoking)."""
         out: list[Candidate] = self._status_cues(doc, order)
-        for m in self.lexicon.find(doc.text):
-            if not m.entry.anywhere:
-                continue
+        for m in self.lexicon.find_statuses(doc.text):
             section = section_at(doc, m.start)
             if section is not None and section.role == "family":
                 continue
