@@ -179,3 +179,14 @@ def test_problem_controlled_on_a_named_drug_is_drug_management():
     note = "IMPRESSION:\n1.  Hypertension, well controlled on lisinopril.\n\nPLAN:  Continue current medications.\n"
     analysis = emcoder.analyze(note, {"setting": "office", "patient": "established"})
     assert any(i.label == "rx_management" and i.counted for i in analysis.items)
+
+
+def test_admitting_note_carries_the_hospitalization_decision_only_in_initial_hospital_care():
+    note = ("HISTORY OF PRESENT ILLNESS:  Melena for two days, hematocrit 26.\n\n"
+            "ASSESSMENT AND PLAN:\n1.  Upper GI bleed.  NPO, IV pantoprazole, transfuse 2 units, GI for EGD.\n")
+    initial = emcoder.analyze(note, {"setting": "hospital_initial"})
+    office = emcoder.analyze(note, {"setting": "office", "patient": "established"})
+    decision = [i for i in initial.items if i.label == "hospitalization_decision"]
+    assert decision and decision[0].rule_id.endswith("admitting_note.v1")
+    assert note[decision[0].evidence[0].start:decision[0].evidence[0].end] == decision[0].evidence[0].text
+    assert not any(i.label == "hospitalization_decision" for i in office.items)

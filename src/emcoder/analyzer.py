@@ -18,7 +18,7 @@ from emcoder.icd10.lexicon import get_lexicon
 from emcoder.icd10.suggest import DiagnosisCoder
 from emcoder.pipeline import get_pipeline
 from emcoder.pipeline.common import evidence
-from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, Section, TimeResult
+from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, MDMItem, Section, TimeResult
 from emcoder.rules.loader import RuleSet, load_ruleset
 from emcoder.gaps import GapContext, GapDetectors, coding_flags
 from emcoder.scoring.em import describe, find_family, recommend
@@ -45,6 +45,24 @@ def _no_em_reason(text: str, rules: RuleSet) -> tuple[str, str, re.Match[str]] |
             if m and not any(re.search(u, text, re.I) for u in rule.unless):
                 return rule.reason, rule.id, m
     return None
+
+
+def _admitting_decision(doc, setting: str | None, rules: RuleSet) -> tuple[MDMItem, ...]:
+    """The admitting physician's note documents the decision to admit (a configurable [?] rule,
+    `admitting_note_decides_hospitalization` in risk_cues.yaml), cited at the note's assessment."""
+    rule = rules.risk_cues.admitting_note_decides_hospitalization
+    items = doc._.emcoder_items or ()
+    if rule is None or not rule.enabled or setting not in rule.settings \
+            or any(i.label == "hospitalization_decision" and i.counted for i in items):
+        return ()
+    sections = [s for s in doc._.emcoder_sections or () if s.role in ("assessment", "plan")]
+    start, end = (sections[0].start, sections[0].end) if sections else (0, len(doc.text))
+    line_end = doc.text.find("\n", start, end)
+    end = line_end if line_end > start else min(end, start + 120)
+    n = sum(1 for i in items if i.id.startswith("R")) + 1
+    return (MDMItem(id=f"R{n}", element="risk", label="hospitalization_decision",
+                    description=f"decision about hospitalization: {rule.note}",
+                    evidence=(evidence(doc, start, end),), rule_id=rule.id),)
 
 
 def _time_result(doc) -> TimeResult:
@@ -122,7 +140,7 @@ def analyze(text: str, encounter: Encounter | Mapping[str, Any] | None = None, *
     given = coerce_encounter(encounter)
     context, inferences = infer_encounter(text, given)
     doc = get_pipeline()(text)
-    items = tuple(doc._.emcoder_items or ())
+    items = tuple(doc._.emcoder_items or ()) + _admitting_decision(doc, context.setting, rules)
     mdm = score_mdm(items, rules)
     time = _time_result(doc)
     em, time = recommend(context, mdm, time, rules)

@@ -293,6 +293,13 @@ class SdohCues(Strict):
     requires: tuple[str, ...]
 
 
+class AdmittingNoteRule(Strict):
+    id: str
+    enabled: bool
+    settings: tuple[str, ...]
+    note: str = ""
+
+
 class RiskCuesFile(Header):
     rx_decision: PatternGroup
     continue_words: tuple[str, ...]
@@ -303,6 +310,10 @@ class RiskCuesFile(Header):
     parenteral_controlled: PatternGroup
     toxicity: PatternGroup
     low: PatternGroup
+    # [?] Whether the admitting physician's initial hospital care note carries the decision
+    # about hospitalization even when it does not write "admit" (the fact sheet is silent).
+    admitting_note_decides_hospitalization: AdmittingNoteRule | None = None
+
 
 
 class ContextRuleDef(Strict):
