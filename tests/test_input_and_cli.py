@@ -67,7 +67,7 @@ def test_cli_json_is_the_analysis(tmp_path):
     data = json.loads(result.stdout)
     assert data["em"]["code"] == "99213"
     assert data["mdm"]["problems"]["level"] == "low" and data["mdm"]["risk"]["level"] == "moderate"
-    assert data["ruleset_version"] == "2026.1"
+    assert data["ruleset_version"] == "2026.2"
 
 
 @pytest.mark.parametrize("content,message", [

@@ -15,7 +15,7 @@ CONF = Path(__file__).parent / "conf"
 
 
 def test_bundled_rules_are_versioned(rules):
-    assert rules.version == "2026.1"
+    assert rules.version == "2026.2"
     assert len(rules.sha256) == 64
     assert "mdm_table.yaml" in rules.files and "em_families.yaml" in rules.files
 
