@@ -103,6 +103,9 @@ def check(path: Path, schema: dict) -> list[str]:
     setting = enc.get("setting")
     patient = enc.get("patient") if setting in ("office", "telehealth", "home") else None
     family = FAMILIES.get((setting, patient))
+    if setting in ("consult_office", "consult_inpatient") and enc.get("payer") == "medicare":
+        # Medicare pays no consult codes (fact sheet 2.7): the office or hospital code is billed.
+        family = FAMILIES.get(("office", "new")) if setting == "consult_office" else FAMILIES.get(("hospital_initial", None))
     code = em.get("code")
     if code and family and code not in family and code not in OTHER_VALID:
         problems.append(f"em.code {code} is not in the {setting}/{patient} family {family}")

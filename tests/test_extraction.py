@@ -190,3 +190,18 @@ def test_admitting_note_carries_the_hospitalization_decision_only_in_initial_hos
     assert decision and decision[0].rule_id.endswith("admitting_note.v1")
     assert note[decision[0].evidence[0].start:decision[0].evidence[0].end] == decision[0].evidence[0].text
     assert not any(i.label == "hospitalization_decision" for i in office.items)
+
+
+def test_medicare_consultation_bills_the_office_or_hospital_family():
+    note = ("REASON FOR CONSULTATION:  Murmur, requested by Dr. Patel.\n\nASSESSMENT AND PLAN:\n"
+            "1.  Aortic stenosis, moderate.  Start atorvastatin 40 mg daily; echo in 6 months.\n")
+    commercial = emcoder.analyze(note, {"setting": "consult_office", "payer": "commercial"})
+    medicare = emcoder.analyze(note, {"setting": "consult_office", "payer": "medicare"})
+    assert commercial.em.code.startswith("9924")
+    assert medicare.em.code.startswith("9920")
+
+
+def test_a_physicians_order_for_a_therapy_evaluation_is_still_a_physician_visit():
+    note = ("ASSESSMENT AND PLAN:\n1.  Left hemiparesis after stroke, stable.  Continue clopidogrel 75 mg daily.  "
+            "Order an occupational therapy evaluation for home safety.\n")
+    assert emcoder.analyze(note, {"setting": "home", "patient": "new"}).em.code is not None

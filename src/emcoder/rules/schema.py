@@ -145,6 +145,8 @@ class Family(Strict):
     time_only: bool = False
     codes: tuple[EmCode, ...]
     prolonged: dict[Literal["commercial", "medicare"], Prolonged] = {}
+    # The family billed instead for Medicare (which pays no consultation codes, fact sheet 2.7).
+    medicare_family: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "Family":

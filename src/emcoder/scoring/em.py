@@ -22,6 +22,8 @@ def find_family(encounter: Encounter, rules: RuleSet) -> Family | None:
             patient = encounter.patient.value if encounter.patient else "established"
             if family.patient != patient:
                 continue
+        if family.medicare_family and encounter.payer in DEFAULT_MEDICARE_LIKE:
+            return next((f for f in rules.families.families if f.id == family.medicare_family), family)
         return family
     return None
 
