@@ -205,3 +205,18 @@ def test_a_physicians_order_for_a_therapy_evaluation_is_still_a_physician_visit(
     note = ("ASSESSMENT AND PLAN:\n1.  Left hemiparesis after stroke, stable.  Continue clopidogrel 75 mg daily.  "
             "Order an occupational therapy evaluation for home safety.\n")
     assert emcoder.analyze(note, {"setting": "home", "patient": "new"}).em.code is not None
+
+
+def test_decision_for_major_surgery_today_takes_modifier_57():
+    note = ("ASSESSMENT AND PLAN:\n1.  Acute appendicitis on CT.  We will proceed with laparoscopic appendectomy "
+            "this afternoon.  Risks and benefits discussed; consent signed.\n")
+    analysis = emcoder.analyze(note, {"setting": "office", "patient": "new"})
+    em = [c for c in analysis.cpt if c.kind == "em"]
+    assert em and "57" in em[0].modifiers
+
+
+def test_g2211_from_a_stated_longitudinal_relationship():
+    note = ("Clinician: Dr. Feld (primary care; I have managed his heart failure since his diagnosis in 2021)\n\n"
+            "ASSESSMENT AND PLAN:\n1.  Chronic systolic heart failure, stable.  Continue metoprolol succinate 100 mg daily.\n")
+    analysis = emcoder.analyze(note, {"setting": "office", "patient": "established", "payer": "medicare"})
+    assert "G2211" in [c.code for c in analysis.cpt]

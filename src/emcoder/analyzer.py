@@ -65,6 +65,23 @@ def _admitting_decision(doc, setting: str | None, rules: RuleSet) -> tuple[MDMIt
                     evidence=(evidence(doc, start, end),), rule_id=rule.id),)
 
 
+# Fact sheet 3 (NCCI global surgery): the E/M that results in the decision for a major (90-day
+# global) operation on the day of or the day before it takes modifier 57, not 25.
+MAJOR_SURGERY = ("emergency_major_surgery", "elective_major_surgery_no_risk_factors",
+                 "elective_major_surgery_with_risk_factors")
+SURGERY_SOON = re.compile(r"\b(today|this (morning|afternoon|evening)|tonight|tomorrow( morning)?|emergent(ly)?|"
+                          r"(directly|straight) to the (or|operating room)|same[- ]day surgery|within the hour)\b", re.I)
+
+
+def _surgery_decision_57(doc) -> str | None:
+    for item in doc._.emcoder_items or ():
+        if item.element == "risk" and item.counted and item.label in MAJOR_SURGERY:
+            m = SURGERY_SOON.search(item.evidence[0].text)
+            if m:
+                return f"({m.group(0)})"
+    return None
+
+
 def _time_result(doc) -> TimeResult:
     finding = doc._.emcoder_time
     if finding is None:
@@ -105,8 +122,10 @@ def _cpt(doc, em: EMRecommendation, time: TimeResult, rules: RuleSet,
         # Modifier 25: a significant, separately identifiable E/M on the day of a minor procedure
         # or injection (diagnostic tests need none; annotation conventions).
         with_25 = [p.code for p in procedures if p.modifier25]
-        modifiers = ("25",) if with_25 else ()
-        rationale = em.reason + (f"; modifier 25 for the same-day {', '.join(with_25)}" if with_25 else "")
+        decision_57 = None if with_25 else _surgery_decision_57(doc)
+        modifiers = ("25",) if with_25 else ("57",) if decision_57 else ()
+        rationale = em.reason + (f"; modifier 25 for the same-day {', '.join(with_25)}" if with_25 else "") \
+            + (f"; modifier 57: this visit decided on major surgery {decision_57}" if decision_57 else "")
         out.insert(0, CodeSuggestion(code=em.code, kind="em", description=describe(em.code, rules), evidence=ev,
                                      modifiers=modifiers, rationale=rationale, rule_id=em.rule_id or "em"))
         g2211 = _visit_complexity(doc, em, context, bool(with_25), rules)
