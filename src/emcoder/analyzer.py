@@ -17,7 +17,7 @@ from emcoder.icd10.codeset import codeset_for
 from emcoder.icd10.lexicon import get_lexicon
 from emcoder.icd10.suggest import DiagnosisCoder
 from emcoder.pipeline import get_pipeline
-from emcoder.pipeline.common import evidence
+from emcoder.pipeline.common import evidence, next_id
 from emcoder.results import Analysis, CodeSuggestion, EMRecommendation, Evidence, MDMItem, Section, TimeResult
 from emcoder.rules.loader import RuleSet, load_ruleset
 from emcoder.gaps import GapContext, GapDetectors, coding_flags
@@ -59,8 +59,7 @@ def _admitting_decision(doc, setting: str | None, rules: RuleSet) -> tuple[MDMIt
     start, end = (sections[0].start, sections[0].end) if sections else (0, len(doc.text))
     line_end = doc.text.find("\n", start, end)
     end = line_end if line_end > start else min(end, start + 120)
-    n = sum(1 for i in items if i.id.startswith("R")) + 1
-    return (MDMItem(id=f"R{n}", element="risk", label="hospitalization_decision",
+    return (MDMItem(id=next_id(doc, "R"), element="risk", label="hospitalization_decision",
                     description=f"decision about hospitalization: {rule.note}",
                     evidence=(evidence(doc, start, end),), rule_id=rule.id),)
 

@@ -96,6 +96,10 @@ def _stem_in(word: str, note_words: set[str]) -> bool:
     return len(word) >= 5 and any(w[:5] == word[:5] for w in note_words if len(w) >= 5)
 
 
+def _description_words(codeset: CodeSet, code: str) -> frozenset[str]:
+    return frozenset(WORD.findall(codeset.description(code).lower().replace("'", "")))
+
+
 _CACHE: dict[tuple[int, str, str], tuple[tuple[str, frozenset[str], frozenset[str]], ...]] = {}
 
 
@@ -107,12 +111,10 @@ def _candidates(codeset: CodeSet, kind: str, seventh: str) -> tuple[tuple[str, f
     for code in codeset.billable_with_prefix("S"):
         if code[-1] != seventh:
             continue
-        desc = codeset.description(code).lower().replace("'", "")
-        if kind not in desc:
+        if kind not in codeset.description(code).lower():  # a substring: "fracture" in "fractures"
             continue
-        words = set(WORD.findall(desc))
-        site = frozenset(w for w in words if w not in NOT_SITE)
-        out.append((code, site, frozenset(words)))
+        words = _description_words(codeset, code)
+        out.append((code, frozenset(w for w in words if w not in NOT_SITE), words))
     _CACHE[key] = tuple(out)
     return _CACHE[key]
 
@@ -137,8 +139,8 @@ def refine(code: str, kind: str, side: str | None, text: str, codeset: CodeSet) 
     seventh = code[-1] if len(code.replace(".", "")) == 7 else "A"
     note = _near_kind(text, kind)
     named_structure = NAMED_STRUCTURE.search(" ".join(_words(text))) is not None
-    current = set(WORD.findall(codeset.description(code).lower().replace("'", ""))) - NOT_SITE
-    current_hits = sum(1 for w in current if _stem_in(w, note))
+    current_words = _description_words(codeset, code)
+    current_hits = sum(1 for w in current_words - NOT_SITE if _stem_in(w, note))
     best: tuple[int, int, str, tuple[str, ...]] | None = None
     for cand, site, words in _candidates(codeset, kind, seventh):
         if side in ("right", "left") and ("right" in words or "left" in words) and side not in words:
@@ -154,7 +156,6 @@ def refine(code: str, kind: str, side: str | None, text: str, codeset: CodeSet) 
         score = (len(site), -vague)
         if best is None or score > best[:2]:
             best = (score[0], score[1], cand, tuple(sorted(site)))
-    current_words = set(WORD.findall(codeset.description(code).lower()))
     current_vague = _vagueness(current_words, named_structure)
     if best is None or best[2] == code or best[:2] <= (current_hits, -current_vague):
         return None

@@ -26,7 +26,7 @@ from emcoder.icd10.lexical import get_lexical_index
 from emcoder.icd10.dense import load_index
 from emcoder.icd10 import injury
 from emcoder.icd10.lexicon import SynonymLexicon, TermMatch
-from emcoder.pipeline.common import evidence, section_at, sent_of, sents_of
+from emcoder.pipeline.common import evidence, section_at, sent_of, sentences_in, sents_of
 from emcoder.pipeline.problems import assessment_regions
 from emcoder.pipeline.findings import SPAN_KEY
 from emcoder.results import DiagnosisSuggestion, Evidence
@@ -280,8 +280,8 @@ class DiagnosisCoder:
         for order, block in enumerate(doc._.emcoder_problem_blocks or ()):
             if not block.counted:
                 continue
-            for sent in sents_of(doc):
-                if not (block.heading_end <= sent.start_char < block.end) or not MANAGED.search(sent.text):
+            for sent in sentences_in(doc, block.heading_end, block.end):
+                if sent.start_char < block.heading_end or not MANAGED.search(sent.text):
                     continue
                 if UNCERTAIN.search(sent.text) or HYPOTHETICAL.search(sent.text):
                     continue
